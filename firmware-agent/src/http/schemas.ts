@@ -1,0 +1,130 @@
+// TypeBox schemas shared by the API (route validation + OpenAPI) and the web UI (types).
+// The UI imports these as types only, so nothing server-side is bundled into it.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ROLES = ['admin', 'manager', 'team_lead', 'qa', 'trainer', 'agent', 'technician', 'data_manager'] as const;
+export const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
+export type Role = Static<typeof Role>;
+
+export const Language = Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]);
+export type Language = Static<typeof Language>;
+
+export const ApiError = Type.Object(
+  {
+    error: Type.String({ description: 'machine-readable code, e.g. invalid_credentials' }),
+    message: Type.String({ description: 'human-readable explanation (English)' }),
+    field: Type.Optional(Type.String({ description: 'the input field at fault, when there is one' })),
+  },
+  { $id: 'ApiError' },
+);
+export type ApiError = Static<typeof ApiError>;
+
+export const User = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  displayName: Type.String(),
+  roles: Type.Array(Role),
+  language: Language,
+});
+export type User = Static<typeof User>;
+
+export const Username = Type.String({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_.-]+$' });
+// Passwords: at least 10 characters; the server also refuses very common ones.
+export const Password = Type.String({ minLength: 10, maxLength: 200 });
+
+export const SetupStatus = Type.Object({ needsSetup: Type.Boolean() });
+export type SetupStatus = Static<typeof SetupStatus>;
+
+export const SetupRequest = Type.Object({
+  username: Username,
+  password: Password,
+  displayName: Type.Optional(Type.String({ maxLength: 64 })),
+  language: Type.Optional(Language),
+});
+export type SetupRequest = Static<typeof SetupRequest>;
+
+export const LoginRequest = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: 200 }),
+});
+export type LoginRequest = Static<typeof LoginRequest>;
+
+export const UserResponse = Type.Object({ user: User });
+export type UserResponse = Static<typeof UserResponse>;
+
+export const CsrfResponse = Type.Object({ token: Type.String() });
+
+export const AsteriskStatus = Type.Object({
+  connected: Type.Boolean(),
+  version: Type.Union([Type.String(), Type.Null()]),
+  channels: Type.Integer({ description: 'channels in use now' }),
+  calls: Type.Integer({ description: 'calls (linkedid groups) in progress' }),
+  uptimeSeconds: Type.Union([Type.Integer(), Type.Null()]),
+  lastReloadError: Type.Union([Type.String(), Type.Null()]),
+});
+export type AsteriskStatus = Static<typeof AsteriskStatus>;
+
+export const DbStatus = Type.Object({
+  ok: Type.Boolean(),
+  schemaVersion: Type.Integer(),
+  sizeBytes: Type.Integer(),
+  journalMode: Type.String(),
+});
+
+export const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  version: Type.String(),
+  uptime: Type.Number({ description: 'agent uptime in seconds' }),
+  db: DbStatus,
+  asterisk: Type.Object({
+    connected: Type.Boolean(),
+    version: Type.Union([Type.String(), Type.Null()]),
+    channels: Type.Integer(),
+  }),
+});
+export type Health = Static<typeof Health>;
+
+export const SystemStatus = Type.Object({
+  product: Type.Literal('SeatBox'),
+  version: Type.String(),
+  agentUptimeSeconds: Type.Number(),
+  rssBytes: Type.Integer(),
+  demo: Type.Boolean(),
+  asterisk: AsteriskStatus,
+});
+export type SystemStatus = Static<typeof SystemStatus>;
+
+export const CallLeg = Type.Object({
+  uniqueid: Type.String(),
+  channel: Type.String(),
+  state: Type.String(),
+  callerNum: Type.Union([Type.String(), Type.Null()]),
+  exten: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const LiveCall = Type.Object({
+  linkedid: Type.String(),
+  direction: Type.String(),
+  state: Type.String({ description: 'ringing | answered | bridged | ended' }),
+  from: Type.Union([Type.String(), Type.Null()]),
+  to: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  answeredAt: Type.Union([Type.String(), Type.Null()]),
+  endedAt: Type.Union([Type.String(), Type.Null()]),
+  cause: Type.Union([Type.Integer(), Type.Null()]),
+  legs: Type.Array(CallLeg),
+});
+export type LiveCall = Static<typeof LiveCall>;
+
+/**
+ * Messages pushed on the websocket GET /api/v1/live (JSON, one per frame):
+ *  { type: 'hello', data: { user, status: SystemStatus, calls: LiveCall[] } }   first frame after connect
+ *  { type: 'system.status', data: SystemStatus }                                every change + every 5 s
+ *  { type: 'call.updated', data: LiveCall }                                     call created/answered/bridged
+ *  { type: 'call.ended', data: LiveCall }
+ */
+export type LiveMessage =
+  | { type: 'hello'; data: { user: User; status: SystemStatus; calls: LiveCall[] } }
+  | { type: 'system.status'; data: SystemStatus }
+  | { type: 'call.updated'; data: LiveCall }
+  | { type: 'call.ended'; data: LiveCall };

@@ -1,0 +1,168 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { existsSync } from 'node:fs';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
+import { SESSION_COOKIE, type SessionStore } from '../auth/sessions.js';
+import { UserInputError, type UserStore } from '../auth/users.js';
+import type { Logger } from '../logging.js';
+import { version } from '../version.js';
+import { authRoutes } from './auth-routes.js';
+import { liveRoutes, type LiveFeed } from './live.js';
+import { ApiError, type Health, type LiveCall, type Role, type SystemStatus, type User } from './schemas.js';
+import { systemRoutes } from './system-routes.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user?: User;
+    sessionToken?: string;
+  }
+}
+
+export interface HttpDeps {
+  users: UserStore;
+  sessions: SessionStore;
+  audit: AuditLog;
+  throttle: LoginThrottle;
+  health: () => Health;
+  status: () => SystemStatus;
+  calls: () => LiveCall[];
+  live: LiveFeed;
+  cookieSecret: string;
+  /** Built web UI (dist/web-ui); absent in API-only tests. */
+  uiDir?: string;
+  logger: Logger;
+  /** Send cookies with Secure (behind HTTPS). Plain HTTP on the LAN in the demo. */
+  secureCookies?: boolean;
+  /** Login attempts per address per minute. */
+  loginRateLimit?: number;
+}
+
+export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+
+export async function buildServer(deps: HttpDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ module: 'http' }),
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ApiError);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'SeatBox API', version: version(), description: 'Call-center appliance API. One tag per domain.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+    },
+  });
+  await app.register(fastifyCookie, { secret: deps.cookieSecret });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure: deps.secureCookies ?? false },
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: 'rate_limited',
+      message: `too many attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s`,
+    }),
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+
+  // Resolve the session on every request; routes decide whether they need it.
+  app.addHook('onRequest', async (req) => {
+    const token = req.cookies[SESSION_COOKIE];
+    const uid = deps.sessions.lookup(token);
+    if (uid !== undefined && token) {
+      const user = deps.users.byId(uid);
+      if (user) {
+        req.user = user;
+        req.sessionToken = token;
+      }
+    }
+  });
+  // CSRF on every state-changing API call (login and setup included: login CSRF is real).
+  app.addHook('onRequest', (req, reply, done) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || !req.url.startsWith('/api/')) return done();
+    app.csrfProtection(req as FastifyRequest, reply as FastifyReply, done);
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Referrer-Policy', 'same-origin');
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string; validationContext?: string }, req, reply) => {
+    if (err instanceof UserInputError) {
+      return reply.code(err.code === 'setup_done' ? 409 : 400).send({ error: err.code, message: err.message, field: err.field });
+    }
+    if (err.validation) {
+      const v = (err.validation as Array<{ instancePath?: string; params?: { missingProperty?: string } }>)[0];
+      const field = (v?.instancePath?.replace(/^\//, '') || v?.params?.missingProperty) ?? undefined;
+      return reply.code(400).send({ error: 'validation', message: `${err.validationContext ?? 'request'}${field ? `.${field}` : ''}: ${err.message}`, field });
+    }
+    if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') {
+      return reply.code(403).send({ error: 'csrf', message: 'missing or invalid CSRF token; fetch /api/v1/auth/csrf and retry' });
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 429) return reply.code(429).send({ error: 'rate_limited', message: err.message });
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    return reply.code(status).send({ error: status >= 500 ? 'internal' : (err.code ?? 'error'), message: status >= 500 ? 'internal error; see the agent log' : err.message });
+  });
+
+  await app.register(authRoutes, { prefix: '/api/v1', deps });
+  await app.register(systemRoutes, { prefix: '/api/v1', deps });
+  await app.register(liveRoutes, { prefix: '/api/v1', deps });
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => {
+    // @fastify/websocket hides websocket routes from the spec; describe the live feed by hand.
+    const doc = app.swagger() as { paths?: Record<string, unknown> };
+    doc.paths = {
+      ...doc.paths,
+      '/api/v1/live': {
+        get: {
+          tags: ['live'],
+          summary: 'Websocket (upgrade): pushes hello, system.status, call.updated and call.ended JSON frames; needs the session cookie',
+          security: [{ session: [] }],
+          responses: { '101': { description: 'Switching Protocols' }, '401': { description: 'closed with code 4401 when not logged in' } },
+        },
+      },
+    };
+    return doc;
+  });
+
+  if (deps.uiDir && existsSync(deps.uiDir)) {
+    await app.register(fastifyStatic, { root: deps.uiDir, wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || !deps.uiDir || req.method !== 'GET') {
+      return reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+    }
+    // Client-side routes of the single-page UI.
+    return reply.type('text/html').sendFile('index.html');
+  });
+
+  return app;
+}
+
+/** preHandler: 401 without a session, 403 without one of the roles (admin passes everything). */
+export function requireUser(...roles: Role[]) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!req.user) {
+      await reply.code(401).send({ error: 'unauthenticated', message: 'log in first' });
+      return;
+    }
+    if (roles.length > 0 && !req.user.roles.includes('admin') && !roles.some((r) => req.user!.roles.includes(r))) {
+      await reply.code(403).send({ error: 'forbidden', message: `needs one of the roles: ${roles.join(', ')}` });
+    }
+  };
+}
