@@ -1,0 +1,233 @@
+// The orchestrator: opens the store, wires feature modules through their constructors and
+// starts/stops them in order. Each module owns its own lifecycle (start/stop).
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { AsteriskAmiClient } from './ami/client.js';
+import { AuditLog } from './audit/audit-log.js';
+import { LoginThrottle } from './auth/login-throttle.js';
+import { SessionStore } from './auth/sessions.js';
+import { UserStore } from './auth/users.js';
+import type { Module } from './core/module.js';
+import { dbInfo, openDatabase, type Db } from './db/database.js';
+import { DemoTraffic } from './demo/demo-traffic.js';
+import { LiveFeed } from './http/live.js';
+import type { Health, SystemStatus } from './http/schemas.js';
+import { buildServer, type App } from './http/server.js';
+import { createLogger, type Logger } from './logging.js';
+import { PbxConfigurator } from './pbx-config/apply.js';
+import { defaultModel, type PbxModel } from './pbx-config/model.js';
+import { ChrootAsterisk, defaultRootDir, moduleDir } from './pbx-runtime/index.js';
+import { SettingsStore } from './settings/settings-store.js';
+import { CallModel } from './telephony/call-model.js';
+import { CallStore } from './telephony/call-store.js';
+import { Telephony } from './telephony/telephony.js';
+import { projectRoot, version } from './version.js';
+
+export interface AgentOptions {
+  dataDir: string;
+  /** HTTP listen address and port. */
+  host: string;
+  port: number;
+  demo: boolean;
+  /** Asterisk runs chrooted in the cached sid root (demo, tests). */
+  asterisk: { rootDir?: string; amiPort: number; sipPort: number; sipBind: string; rtpStart?: number; rtpEnd?: number };
+  /** Seconds between demo calls (demo mode). */
+  demoCallIntervalSeconds?: number;
+  /** Demo mode without the periodic call (tests place their own calls). Default true. */
+  demoCalls?: boolean;
+  uiDir?: string;
+  logger?: Logger;
+}
+
+/** Random secret made of characters every config format accepts as-is. */
+export function generateSecret(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+export class SeatBoxAgent {
+  readonly log: Logger;
+  readonly startedAt = Date.now();
+  db!: Db;
+  settings!: SettingsStore;
+  asterisk!: ChrootAsterisk;
+  ami!: AsteriskAmiClient;
+  model!: CallModel;
+  store!: CallStore;
+  telephony!: Telephony;
+  configurator!: PbxConfigurator;
+  live = new LiveFeed();
+  app?: App;
+  private readonly started: Module[] = [];
+  private lastReloadError: string | null = null;
+  private stopping = false;
+  private restartTimer?: NodeJS.Timeout;
+  private restartDelayMs = 1000;
+  private statusTimer?: NodeJS.Timeout;
+
+  constructor(readonly opts: AgentOptions) {
+    this.log = opts.logger ?? createLogger();
+  }
+
+  get instanceDir(): string {
+    return join(this.opts.dataDir, 'asterisk');
+  }
+
+  /** The PBX model from stored settings (seats, queues … join it in later issues). */
+  buildModel(): PbxModel {
+    const a = this.opts.asterisk;
+    const revision = `r${Date.now().toString(36)}`;
+    return defaultModel({
+      revision,
+      amiSecret: this.settings.getOrCreate('ami.secret', () => generateSecret()),
+      amiUsername: 'seatbox',
+      amiPort: a.amiPort,
+      paths: { mod: moduleDir(a.rootDir ?? defaultRootDir()) },
+      sip: { bind: a.sipBind, port: a.sipPort, ...(a.rtpStart ? { rtpStart: a.rtpStart } : {}), ...(a.rtpEnd ? { rtpEnd: a.rtpEnd } : {}) },
+      demo: { enabled: this.opts.demo, ...this.settings.get<Partial<PbxModel['demo']>>('demo.odds') },
+    });
+  }
+
+  async start(): Promise<void> {
+    const log = this.log;
+    this.db = openDatabase(this.opts.dataDir);
+    this.settings = new SettingsStore(this.db);
+    const audit = new AuditLog(this.db);
+
+    // Asterisk: generated config first (validated, atomic), then the chrooted process.
+    this.asterisk = new ChrootAsterisk({ rootDir: this.opts.asterisk.rootDir, instanceDir: this.instanceDir, logger: log.child({ module: 'asterisk' }) });
+    this.asterisk.ensureLayout();
+    const model = this.buildModel();
+    this.ami = new AsteriskAmiClient({
+      host: '127.0.0.1',
+      port: model.ami.port,
+      username: model.ami.username,
+      secret: model.ami.secret,
+      logger: log.child({ module: 'ami' }),
+    });
+    this.configurator = new PbxConfigurator({ etcDir: this.asterisk.paths.etc, ami: this.ami, logger: log.child({ module: 'pbx-config' }) });
+    await this.configurator.writeInitial(model);
+    await this.asterisk.start();
+    this.asterisk.onExit((code, signal) => this.onAsteriskExit(code, signal));
+
+    this.store = new CallStore(this.db);
+    this.model = new CallModel({ sink: this.store, logger: log.child({ module: 'calls' }) });
+    this.model.on('call.updated', (c) => this.live.publish({ type: 'call.updated', data: c }));
+    this.model.on('call.ended', (c) => this.live.publish({ type: 'call.ended', data: c }));
+    this.telephony = new Telephony(this.ami, this.model, this.store, this.settings, log.child({ module: 'telephony' }));
+    this.telephony.on('status', () => this.publishStatus());
+    await this.telephony.start();
+    this.started.push(this.telephony);
+    await this.ami.connect();
+
+    this.app = await buildServer({
+      users: new UserStore(this.db),
+      sessions: new SessionStore(this.db),
+      audit,
+      throttle: new LoginThrottle(),
+      health: () => this.health(),
+      status: () => this.status(),
+      calls: () => this.model.liveCalls(),
+      live: this.live,
+      cookieSecret: this.settings.getOrCreate('http.cookieSecret', () => generateSecret(32)),
+      uiDir: this.opts.uiDir ?? join(projectRoot(), 'dist', 'web-ui'),
+      logger: log,
+    });
+    await this.app.listen({ host: this.opts.host, port: this.opts.port });
+
+    if (this.opts.demo && this.opts.demoCalls !== false) {
+      const demo = new DemoTraffic(this.ami, { intervalSeconds: this.opts.demoCallIntervalSeconds ?? 20, logger: log.child({ module: 'demo' }) });
+      await demo.start();
+      this.started.push(demo);
+    }
+    this.statusTimer = setInterval(() => this.publishStatus(), 5000);
+    this.statusTimer.unref();
+    log.info({ url: `http://${this.opts.host}:${this.address().port}`, demo: this.opts.demo }, 'SeatBox is up');
+  }
+
+  address(): { port: number } {
+    const addr = this.app?.server.address();
+    return { port: typeof addr === 'object' && addr ? addr.port : this.opts.port };
+  }
+
+  /** Apply a new PBX model (validated, atomic, rolled back on a failed reload). */
+  async applyModel(model: PbxModel = this.buildModel()): Promise<{ ok: boolean; error?: string }> {
+    const res = await this.configurator.apply(model);
+    this.db.prepare('INSERT INTO config_applies (revision, ok, changed, error, rolled_back) VALUES (?, ?, ?, ?, ?)').run(
+      model.revision, res.ok ? 1 : 0, res.ok ? JSON.stringify(res.changed) : null, res.ok ? null : res.error, res.ok ? 0 : res.rolledBack ? 1 : 0,
+    );
+    this.lastReloadError = res.ok ? null : res.error;
+    this.publishStatus();
+    return res.ok ? { ok: true } : { ok: false, error: res.error };
+  }
+
+  private onAsteriskExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping) return;
+    // Supervise our own Asterisk: restart with backoff; AMI reconnect + resync do the rest.
+    this.log.error({ code, signal, retryInMs: this.restartDelayMs }, 'Asterisk died; restarting it');
+    this.publishStatus();
+    this.restartTimer = setTimeout(() => {
+      this.asterisk
+        .start()
+        .then(() => {
+          this.restartDelayMs = 1000;
+        })
+        .catch((err: unknown) => {
+          this.log.error({ err }, 'Asterisk restart failed');
+          this.restartDelayMs = Math.min(this.restartDelayMs * 2, 30_000);
+          this.onAsteriskExit(null, null);
+        });
+    }, this.restartDelayMs);
+  }
+
+  status(): SystemStatus {
+    const startedAt = this.telephony?.info.startedAt;
+    const connected = this.ami?.connected ?? false;
+    return {
+      product: 'SeatBox',
+      version: version(),
+      agentUptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      rssBytes: process.memoryUsage.rss(),
+      demo: this.opts.demo,
+      asterisk: {
+        connected,
+        version: connected ? (this.telephony?.info.version ?? null) : null,
+        channels: this.model?.channelCount ?? 0,
+        calls: this.model?.callCount ?? 0,
+        uptimeSeconds: connected && startedAt ? Math.max(0, Math.round((Date.now() - startedAt.getTime()) / 1000)) : null,
+        lastReloadError: this.lastReloadError,
+      },
+    };
+  }
+
+  health(): Health {
+    const db = dbInfo(this.db);
+    const connected = this.ami?.connected ?? false;
+    return {
+      status: db.ok && connected ? 'ok' : 'degraded',
+      version: version(),
+      uptime: Math.round((Date.now() - this.startedAt) / 1000),
+      db,
+      asterisk: { connected, version: connected ? (this.telephony?.info.version ?? null) : null, channels: this.model?.channelCount ?? 0 },
+    };
+  }
+
+  private publishStatus(): void {
+    if (this.db?.open) this.live.publish({ type: 'system.status', data: this.status() });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.statusTimer);
+    for (const m of this.started.reverse()) {
+      await m.stop().catch((err: unknown) => this.log.error({ err, module: m.name }, 'module stop failed'));
+    }
+    await this.app?.close();
+    await this.ami?.close().catch(() => undefined);
+    await this.asterisk?.stop().catch((err: unknown) => this.log.error({ err }, 'Asterisk stop failed'));
+    this.store?.flush();
+    this.db?.close();
+    this.log.info('SeatBox stopped');
+  }
+}

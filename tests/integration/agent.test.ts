@@ -1,0 +1,144 @@
+// The whole agent against the real Asterisk 22 in the sid root: a Local call shows up in
+// the call model, in SQLite and on the websocket; a kill -9 of Asterisk mid-call is
+// survived: restart, AMI reconnect, resync, no phantom channels, the cut call closed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { openDatabase } from '../../firmware-agent/src/db/database.js';
+import type { LiveMessage } from '../../firmware-agent/src/http/schemas.js';
+import { silentLogger } from '../../firmware-agent/src/logging.js';
+import { SeatBoxAgent } from '../../firmware-agent/src/main.js';
+import { CONTEXTS } from '../../firmware-agent/src/pbx-config/model.js';
+import { SettingsStore } from '../../firmware-agent/src/settings/settings-store.js';
+import { freePort } from '../support/asterisk.js';
+
+let dir: string;
+let agent: SeatBoxAgent;
+let base: string;
+let cookie = '';
+const frames: LiveMessage[] = [];
+let ws: WebSocket;
+
+async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function api(method: string, path: string, body?: unknown, csrf?: string) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}), ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  for (const c of res.headers.getSetCookie()) {
+    const pair = c.split(';')[0]!;
+    const name = pair.split('=')[0]!;
+    cookie = [...cookie.split('; ').filter((x) => x && !x.startsWith(`${name}=`)), pair].join('; ');
+  }
+  return res;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'seatbox-agent-'));
+  // Every simulated PSTN call answers and talks for a long time: the call is up when we cut it.
+  const db = openDatabase(dir);
+  new SettingsStore(db).set('demo.odds', { answerPercent: 100, ringMinSeconds: 0, ringMaxSeconds: 0, talkMinSeconds: 600, talkMaxSeconds: 600 });
+  db.close();
+  agent = new SeatBoxAgent({
+    dataDir: dir,
+    host: '127.0.0.1',
+    port: 0,
+    demo: true,
+    demoCalls: false,
+    asterisk: { amiPort: await freePort(), sipPort: await freePort({ udp: true }), sipBind: '127.0.0.1', rtpStart: 40000 + Math.floor(Math.random() * 10000), rtpEnd: 0 },
+    logger: silentLogger(),
+  });
+  agent.opts.asterisk.rtpEnd = agent.opts.asterisk.rtpStart! + 100;
+  await agent.start();
+  base = `http://127.0.0.1:${agent.address().port}`;
+
+  const csrf = async () => ((await (await api('GET', '/api/v1/auth/csrf')).json()) as { token: string }).token;
+  const setup = await api('POST', '/api/v1/setup', { username: 'admin', password: 'Long-Enough-Pw-1' }, await csrf());
+  expect(setup.status).toBe(200);
+  ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/live`, { headers: { cookie } });
+  ws.on('message', (data) => frames.push(JSON.parse(String(data)) as LiveMessage));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  ws?.close();
+  await agent?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('agent on the real Asterisk 22', () => {
+  it('reports a connected Asterisk 22 on /api/v1/health', async () => {
+    const health = (await (await fetch(`${base}/api/v1/health`)).json()) as { status: string; asterisk: { connected: boolean; version: string } };
+    expect(health.asterisk.connected).toBe(true);
+    expect(health.asterisk.version).toMatch(/^22\./);
+    expect(health.status).toBe('ok');
+    await waitFor('hello frame', () => frames.find((f) => f.type === 'hello'));
+  });
+
+  let linkedid: string;
+
+  it('sees an originated Local call in the call model, in SQLite and on the websocket', async () => {
+    const res = await agent.ami.action('Originate', {
+      Channel: `Local/13800138000@${CONTEXTS.pstnSim}`,
+      Context: CONTEXTS.demoAgent,
+      Exten: '8001',
+      Priority: '1',
+      Account: 'outbound',
+      Async: 'true',
+    });
+    expect(res.response).toBe('Success');
+    const live = await waitFor('an answered call in the model', () => agent.model.liveCalls().find((c) => c.answeredAt && c.legs.length >= 2));
+    linkedid = live.linkedid;
+    expect(live.direction).toBe('outbound');
+    expect(live.to).toBe('13800138000');
+    const frame = await waitFor('call.updated on the websocket', () =>
+      frames.find((f) => f.type === 'call.updated' && f.data.linkedid === linkedid && f.data.answeredAt),
+    );
+    expect(frame.type).toBe('call.updated');
+    agent.store.flush();
+    const row = agent.store.call(linkedid);
+    expect(row?.state).toMatch(/answered|bridged/);
+    expect(agent.store.legsOf(linkedid).length).toBeGreaterThanOrEqual(2);
+    const status = (await (await api('GET', '/api/v1/system/status')).json()) as { asterisk: { channels: number; calls: number } };
+    expect(status.asterisk.calls).toBe(1);
+    expect(status.asterisk.channels).toBeGreaterThanOrEqual(2);
+  });
+
+  it('survives kill -9 of Asterisk mid-call: restart, reconnect, no phantom channels, the call closed with a cause', async () => {
+    const oldPid = agent.asterisk.pid;
+    frames.length = 0;
+    agent.asterisk.kill9();
+    await waitFor('Asterisk restarted by the agent', () => agent.asterisk.running && agent.asterisk.pid !== oldPid, 60_000);
+    await waitFor('AMI reconnected', () => agent.ami.connected, 60_000);
+    const ended = await waitFor('call.ended on the websocket', () => frames.find((f) => f.type === 'call.ended' && f.data.linkedid === linkedid), 30_000);
+    expect(ended.type).toBe('call.ended');
+    agent.store.flush();
+    const row = agent.store.call(linkedid);
+    expect(row?.state).toBe('ended');
+    expect(row?.end_reason).toBe('pbx_restart');
+    expect(row?.cause).toBe(38);
+    expect(agent.store.legsOf(linkedid).every((l) => l.hungupAt !== null)).toBe(true);
+    // Nothing phantom: the model and Asterisk agree there is nothing up.
+    const list = await agent.ami.listAction('CoreShowChannels');
+    expect(list.events.filter((e) => e.event === 'CoreShowChannel')).toHaveLength(0);
+    expect(agent.model.channelCount).toBe(0);
+    expect(agent.model.callCount).toBe(0);
+    const health = (await (await fetch(`${base}/api/v1/health`)).json()) as { asterisk: { connected: boolean; channels: number } };
+    expect(health.asterisk).toMatchObject({ connected: true, channels: 0 });
+  });
+});
