@@ -1,0 +1,2 @@
+export * from './sid-root.js';
+export * from './chroot-asterisk.js';
