@@ -1,0 +1,170 @@
+// The app: boot (CSRF token, setup status, session), then setup / sign in / console.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { User } from '../../firmware-agent/src/http/schemas.js';
+import { api, refreshCsrf } from './api.js';
+import { Icon } from './components/Icon.js';
+import { Layout } from './components/Layout.js';
+import { I18nProvider, useI18n, type MessageKey } from './i18n/index.js';
+import { LiveProvider } from './live.js';
+import { matchRoute } from './nav.js';
+import { DashboardPage } from './pages/Dashboard.js';
+import { LoginPage } from './pages/Login.js';
+import { NotFoundPage } from './pages/NotFound.js';
+import { PlaceholderPage } from './pages/Placeholder.js';
+import { SetupPage } from './pages/Setup.js';
+import { SystemStatusPage } from './pages/SystemStatus.js';
+import { navigate, usePath } from './router.js';
+
+type Phase =
+  | { kind: 'loading' }
+  | { kind: 'unreachable' }
+  | { kind: 'setup' }
+  | { kind: 'login'; notice: MessageKey | null }
+  | { kind: 'app'; user: User };
+
+const AUTH_PATHS = new Set(['/login', '/setup']);
+
+function Shell() {
+  const { t, adoptLang } = useI18n();
+  const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const path = usePath();
+  /** where a signed-out visitor wanted to go, restored after sign-in */
+  const returnTo = useRef<string | null>(null);
+
+  const boot = useCallback(async (notice: MessageKey | null = null) => {
+    setPhase({ kind: 'loading' });
+    try {
+      await refreshCsrf();
+      const { needsSetup } = await api.setupStatus();
+      if (needsSetup) {
+        setPhase({ kind: 'setup' });
+        return;
+      }
+      const user = await api.me();
+      if (user) {
+        adoptLang(user.language);
+        setPhase({ kind: 'app', user });
+      } else {
+        setPhase({ kind: 'login', notice });
+      }
+    } catch {
+      setPhase({ kind: 'unreachable' });
+    }
+  }, [adoptLang]);
+
+  useEffect(() => {
+    void boot();
+  }, [boot]);
+
+  // Keep the address bar in line with the phase.
+  useEffect(() => {
+    if (phase.kind === 'setup' && path !== '/setup') navigate('/setup', { replace: true });
+    else if (phase.kind === 'login' && path !== '/login') {
+      returnTo.current = AUTH_PATHS.has(path) || phase.notice === 'login.loggedOut' ? null : path;
+      navigate('/login', { replace: true });
+    } else if (phase.kind === 'app' && AUTH_PATHS.has(path)) {
+      navigate(returnTo.current ?? '/', { replace: true });
+      returnTo.current = null;
+    }
+  }, [phase, path]);
+
+  const signedIn = useCallback(
+    async (user: User) => {
+      // The session changed: the server may bind the CSRF token to it.
+      await refreshCsrf().catch(() => undefined);
+      adoptLang(user.language);
+      setPhase({ kind: 'app', user });
+    },
+    [adoptLang],
+  );
+
+  const logout = useCallback(async () => {
+    try {
+      await api.logout();
+    } catch {
+      /* the session is dropped locally either way */
+    }
+    await refreshCsrf().catch(() => undefined);
+    setPhase({ kind: 'login', notice: 'login.loggedOut' });
+  }, []);
+
+  // The live feed found the session gone: start over (setup state, session), saying why.
+  const authLost = useCallback(() => {
+    void boot('login.sessionExpired');
+  }, [boot]);
+
+  const route = phase.kind === 'app' ? matchRoute(path) : null;
+  // A section path ('/system') shows its first page: put that page's path in the address bar.
+  useEffect(() => {
+    if (route && route.item.path !== path && !AUTH_PATHS.has(path)) navigate(route.item.path, { replace: true });
+  }, [route, path]);
+  useEffect(() => {
+    const page =
+      phase.kind === 'setup'
+        ? t('setup.title')
+        : phase.kind === 'login'
+          ? t('login.title')
+          : route
+            ? t(route.item.label)
+            : phase.kind === 'app'
+              ? t('notFound.title')
+              : null;
+    document.title = page ? `${page} · ${t('app.name')}` : t('app.name');
+  }, [phase, route, t]);
+
+  switch (phase.kind) {
+    case 'loading':
+      return (
+        <div class="boot" data-testid="boot">
+          <span class="spinner" aria-hidden="true" />
+          <span>{t('app.loading')}</span>
+        </div>
+      );
+    case 'unreachable':
+      return (
+        <div class="boot">
+          <div class="card placeholder">
+            <div class="placeholder-icon tone-red">
+              <Icon name="warning" size={30} />
+            </div>
+            <h2 class="placeholder-title">{t('app.unreachable.title')}</h2>
+            <p class="placeholder-text">{t('app.unreachable.body')}</p>
+            <button type="button" class="btn btn-primary" onClick={() => void boot(null)}>
+              <Icon name="refresh" size={16} />
+              {t('app.retry')}
+            </button>
+          </div>
+        </div>
+      );
+    case 'setup':
+      return <SetupPage onDone={signedIn} />;
+    case 'login':
+      return <LoginPage notice={phase.notice} onDone={signedIn} />;
+    case 'app': {
+      const item = route?.item;
+      return (
+        <LiveProvider onAuthLost={authLost}>
+          <Layout user={phase.user} route={route} onLogout={logout}>
+            {!item ? (
+              <NotFoundPage />
+            ) : item.page === 'dashboard' ? (
+              <DashboardPage user={phase.user} />
+            ) : item.page === 'systemStatus' ? (
+              <SystemStatusPage />
+            ) : (
+              <PlaceholderPage key={item.path} label={item.label} desc={item.desc} icon={item.icon} />
+            )}
+          </Layout>
+        </LiveProvider>
+      );
+    }
+  }
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <Shell />
+    </I18nProvider>
+  );
+}

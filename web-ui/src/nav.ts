@@ -1,0 +1,87 @@
+// The navigation tree and the routes of the signed-in console.
+import type { IconName } from './components/Icon.js';
+import type { MessageKey } from './i18n/index.js';
+
+export type PageKind = 'dashboard' | 'systemStatus' | 'placeholder';
+
+export interface NavItem {
+  path: string;
+  label: MessageKey;
+  icon: IconName;
+  page: PageKind;
+  /** placeholder pages: what the area will hold */
+  desc?: MessageKey;
+  children?: NavItem[];
+}
+
+export interface NavSection {
+  title: MessageKey;
+  items: NavItem[];
+}
+
+export const NAV: NavSection[] = [
+  {
+    title: 'nav.section.overview',
+    items: [{ path: '/', label: 'nav.dashboard', icon: 'dashboard', page: 'dashboard' }],
+  },
+  {
+    title: 'nav.section.callCenter',
+    items: [
+      { path: '/agents', label: 'nav.agents', icon: 'users', page: 'placeholder', desc: 'area.agents.desc' },
+      { path: '/inbound', label: 'nav.inbound', icon: 'inbound', page: 'placeholder', desc: 'area.inbound.desc' },
+      { path: '/outbound', label: 'nav.outbound', icon: 'outbound', page: 'placeholder', desc: 'area.outbound.desc' },
+      { path: '/recordings', label: 'nav.recordings', icon: 'mic', page: 'placeholder', desc: 'area.recordings.desc' },
+    ],
+  },
+  {
+    title: 'nav.section.management',
+    items: [
+      { path: '/qa', label: 'nav.qa', icon: 'qa', page: 'placeholder', desc: 'area.qa.desc' },
+      { path: '/schedule', label: 'nav.schedule', icon: 'calendar', page: 'placeholder', desc: 'area.schedule.desc' },
+      { path: '/reports', label: 'nav.reports', icon: 'chart', page: 'placeholder', desc: 'area.reports.desc' },
+      { path: '/fax-sms', label: 'nav.faxSms', icon: 'printer', page: 'placeholder', desc: 'area.faxSms.desc' },
+    ],
+  },
+  {
+    title: 'nav.section.system',
+    items: [
+      {
+        path: '/system',
+        label: 'nav.system',
+        icon: 'server',
+        page: 'systemStatus',
+        children: [
+          { path: '/system/status', label: 'nav.systemStatus', icon: 'activity', page: 'systemStatus' },
+          {
+            path: '/system/maintenance',
+            label: 'nav.systemMaintenance',
+            icon: 'tool',
+            page: 'placeholder',
+            desc: 'area.systemMaintenance.desc',
+          },
+        ],
+      },
+    ],
+  },
+];
+
+export interface RouteMatch {
+  item: NavItem;
+  parent?: NavItem;
+}
+
+/** The nav item for a path ('/system' → its first child), or null (not found). */
+export function matchRoute(path: string): RouteMatch | null {
+  const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  for (const section of NAV) {
+    for (const item of section.items) {
+      if (item.children) {
+        if (p === item.path && item.children[0]) return { item: item.children[0], parent: item };
+        for (const child of item.children) if (child.path === p) return { item: child, parent: item };
+      } else if (item.path === p) {
+        return { item };
+      }
+    }
+  }
+  return null;
+}
