@@ -18,6 +18,7 @@ import { PbxConfigurator } from './pbx-config/apply.js';
 import { defaultModel, type PbxModel } from './pbx-config/model.js';
 import { ChrootAsterisk, defaultRootDir, moduleDir } from './pbx-runtime/index.js';
 import { SettingsStore } from './settings/settings-store.js';
+import { assertPortsFree } from './system/ports.js';
 import { CallModel } from './telephony/call-model.js';
 import { CallStore } from './telephony/call-store.js';
 import { Telephony } from './telephony/telephony.js';
@@ -63,6 +64,7 @@ export class SeatBoxAgent {
   private restartTimer?: NodeJS.Timeout;
   private restartDelayMs = 1000;
   private statusTimer?: NodeJS.Timeout;
+  private statusSoon?: NodeJS.Timeout;
 
   constructor(readonly opts: AgentOptions) {
     this.log = opts.logger ?? createLogger();
@@ -105,14 +107,26 @@ export class SeatBoxAgent {
       logger: log.child({ module: 'ami' }),
     });
     this.configurator = new PbxConfigurator({ etcDir: this.asterisk.paths.etc, ami: this.ami, logger: log.child({ module: 'pbx-config' }) });
+    // A port held by another process (often another Asterisk) would otherwise surface later
+    // as a baffling AMI login failure against the wrong PBX.
+    await assertPortsFree([
+      { proto: 'tcp', host: '127.0.0.1', port: model.ami.port, what: 'AMI (--ami-port)' },
+      { proto: 'udp', host: model.sip.bind, port: model.sip.port, what: 'SIP (--sip-port)' },
+    ]);
     await this.configurator.writeInitial(model);
     await this.asterisk.start();
     this.asterisk.onExit((code, signal) => this.onAsteriskExit(code, signal));
 
     this.store = new CallStore(this.db);
     this.model = new CallModel({ sink: this.store, logger: log.child({ module: 'calls' }) });
-    this.model.on('call.updated', (c) => this.live.publish({ type: 'call.updated', data: c }));
-    this.model.on('call.ended', (c) => this.live.publish({ type: 'call.ended', data: c }));
+    this.model.on('call.updated', (c) => {
+      this.live.publish({ type: 'call.updated', data: c });
+      this.publishStatusSoon();
+    });
+    this.model.on('call.ended', (c) => {
+      this.live.publish({ type: 'call.ended', data: c });
+      this.publishStatusSoon();
+    });
     this.telephony = new Telephony(this.ami, this.model, this.store, this.settings, log.child({ module: 'telephony' }));
     this.telephony.on('status', () => this.publishStatus());
     await this.telephony.start();
@@ -211,6 +225,15 @@ export class SeatBoxAgent {
     };
   }
 
+  /** Status figures follow call changes, coalesced so a burst of events sends one frame. */
+  private publishStatusSoon(): void {
+    if (this.statusSoon) return;
+    this.statusSoon = setTimeout(() => {
+      this.statusSoon = undefined;
+      this.publishStatus();
+    }, 200);
+  }
+
   private publishStatus(): void {
     if (this.db?.open) this.live.publish({ type: 'system.status', data: this.status() });
   }
@@ -220,6 +243,7 @@ export class SeatBoxAgent {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     clearInterval(this.statusTimer);
+    clearTimeout(this.statusSoon);
     for (const m of this.started.reverse()) {
       await m.stop().catch((err: unknown) => this.log.error({ err, module: m.name }, 'module stop failed'));
     }

@@ -188,3 +188,22 @@ describe('health and OpenAPI', () => {
     expect(r.json().error).toBe('not_found');
   });
 });
+
+describe('profile', () => {
+  it('PATCH /auth/me saves the language on the server (CSRF and login required)', async () => {
+    await users.createFirstAdmin({ username: 'boss', password: 'Correct-Horse-9' });
+    const c = await client();
+    const t = await c.csrf();
+    const anon = await app.inject({ method: 'PATCH', url: '/api/v1/auth/me', payload: { language: 'en' }, headers: { cookie: c.jar.header(), 'x-csrf-token': t } });
+    expect(anon.statusCode).toBe(401);
+    await c.post('/api/v1/auth/login', { username: 'boss', password: 'Correct-Horse-9' }, t);
+    const t2 = await c.csrf();
+    const bad = await app.inject({ method: 'PATCH', url: '/api/v1/auth/me', payload: { language: 'fr' }, headers: { cookie: c.jar.header(), 'x-csrf-token': t2 } });
+    expect(bad.statusCode).toBe(400);
+    const ok = await app.inject({ method: 'PATCH', url: '/api/v1/auth/me', payload: { language: 'en' }, headers: { cookie: c.jar.header(), 'x-csrf-token': t2 } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().user.language).toBe('en');
+    expect(users.byId(ok.json().user.id)?.language).toBe('en');
+    expect(audit.recent()[0]?.action).toBe('user.profile_changed');
+  });
+});

@@ -2,6 +2,7 @@
 // CSRF: every non-GET request carries x-csrf-token (from GET /api/v1/auth/csrf); on a 403
 // {error:'csrf'} the token is fetched again and the request retried once.
 import type {
+  UpdateMeRequest,
   ApiError,
   Health,
   LoginRequest,
@@ -102,6 +103,8 @@ export const api = {
       throw e;
     }
   },
+  /** Saves the signed-in user's language (and display name) on the server. */
+  updateMe: (req: UpdateMeRequest) => request<UserResponse>('PATCH', '/auth/me', req),
   systemStatus: () => request<SystemStatus>('GET', '/system/status'),
   health: () => request<Health>('GET', '/health'),
 };

@@ -71,6 +71,16 @@ export class UserStore {
     return this.byId(id)!;
   }
 
+  updateProfile(id: number, change: { language?: Language; displayName?: string }): User | undefined {
+    if (change.language) this.db.prepare('UPDATE users SET language = ? WHERE id = ?').run(change.language, id);
+    if (change.displayName !== undefined) {
+      const name = change.displayName.trim();
+      if (!name) throw new UserInputError('display name must not be blank', 'displayName');
+      this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(name, id);
+    }
+    return this.byId(id);
+  }
+
   /** The first admin, created only while there are no users at all (first-run setup). */
   async createFirstAdmin(input: { username: string; password: string; displayName?: string; language?: Language }): Promise<User> {
     if (this.count() > 0) throw new UserInputError('setup is already done', 'username', 'setup_done');

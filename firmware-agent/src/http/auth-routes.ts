@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import type { HttpDeps } from './server.js';
 import { requireUser } from './server.js';
-import { CsrfResponse, LoginRequest, SetupRequest, SetupStatus, UserResponse, type User } from './schemas.js';
+import { CsrfResponse, LoginRequest, SetupRequest, SetupStatus, UpdateMeRequest, UserResponse, type User } from './schemas.js';
 
 const errorRef = Type.Ref('ApiError');
 
@@ -76,4 +76,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: HttpDeps }> = async (
   app.get('/auth/me', { schema: { tags: ['auth'], summary: 'The logged-in user', response: { 200: UserResponse, 401: errorRef } }, preHandler: requireUser() }, async (req) => {
     return { user: req.user! };
   });
+
+  app.patch(
+    '/auth/me',
+    { schema: { tags: ['auth'], summary: "Change the logged-in user's language or display name", body: UpdateMeRequest, response: { 200: UserResponse, 400: errorRef, 401: errorRef } }, preHandler: requireUser() },
+    async (req) => {
+      const user = users.updateProfile(req.user!.id, req.body)!;
+      audit.write({ userId: user.id, username: user.username, action: 'user.profile_changed', target: `user:${user.id}`, detail: req.body, ip: req.ip });
+      return { user };
+    },
+  );
 };

@@ -49,6 +49,15 @@ export const LoginRequest = Type.Object({
 });
 export type LoginRequest = Static<typeof LoginRequest>;
 
+export const UpdateMeRequest = Type.Object(
+  {
+    language: Type.Optional(Language),
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateMeRequest = Static<typeof UpdateMeRequest>;
+
 export const UserResponse = Type.Object({ user: User });
 export type UserResponse = Static<typeof UserResponse>;
 

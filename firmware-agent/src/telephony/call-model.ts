@@ -136,6 +136,9 @@ export class CallModel extends EventEmitter {
       case 'NewConnectedLine':
         this.onCallerId(msg);
         break;
+      case 'NewAccountCode':
+        this.onAccountCode(msg);
+        break;
       case 'Rename': {
         const leg = this.legs.get(msg.get('Uniqueid') ?? '');
         const name = msg.get('Newname');
@@ -255,6 +258,26 @@ export class CallModel extends EventEmitter {
     leg.callerName = blankToNull(msg.get('CallerIDName')) ?? leg.callerName;
     leg.connectedNum = blankToNull(msg.get('ConnectedLineNum')) ?? leg.connectedNum;
     this.sink?.saveLeg(leg);
+    // The originating leg often learns its caller ID after it was created (Originate, Local).
+    const call = this.calls.get(leg.linkedid);
+    if (call && leg.uniqueid === call.linkedid && call.from === null && leg.callerNum) {
+      call.from = leg.callerNum;
+      this.sink?.saveCall(call);
+      this.emitUpdate(call);
+    }
+  }
+
+  private onAccountCode(msg: AmiMessage): void {
+    // Originate sets the account code just after the channel exists: re-classify then.
+    const leg = this.legs.get(msg.get('Uniqueid') ?? '');
+    const call = leg && this.calls.get(leg.linkedid);
+    if (!leg || !call || leg.uniqueid !== call.linkedid) return;
+    const direction = this.classify(leg, msg.get('AccountCode'));
+    if (direction !== call.direction) {
+      call.direction = direction;
+      this.sink?.saveCall(call);
+      this.emitUpdate(call);
+    }
   }
 
   private onBridgeEnter(msg: AmiMessage, at: string): void {

@@ -67,7 +67,7 @@ export class Telephony extends EventEmitter implements Module {
       const known = this.settings.get<string>('pbx.startedAt');
       const pbxRestarted = known !== undefined && started !== null && known !== started.toISOString();
       if (started) this.settings.set('pbx.startedAt', started.toISOString());
-      this.info = { version: settingsMsg.get('AsteriskVersion') ?? null, startedAt: started };
+      this.info = { version: upstreamVersion(settingsMsg.get('AsteriskVersion')), startedAt: started };
       const list = await this.ami.listAction('CoreShowChannels');
       this.store.flush();
       const result = this.model.resync(list.events.filter((e) => e.event === 'CoreShowChannel'), {
@@ -86,6 +86,12 @@ export class Telephony extends EventEmitter implements Module {
       this.emit('status');
     }
   }
+}
+
+/** "22.10.1+dfsg+~cs6.17.60671434-1" (Debian's build string) → "22.10.1". */
+export function upstreamVersion(v: string | undefined): string | null {
+  if (!v) return null;
+  return /^\d+\.\d+(\.\d+)?/.exec(v)?.[0] ?? v;
 }
 
 /** CoreStatus gives local date "2026-11-23" and time "10:31:05" of Asterisk's start. */

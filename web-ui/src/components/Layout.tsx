@@ -8,6 +8,7 @@ import { NAV, type NavItem, type RouteMatch } from '../nav.js';
 import { Link } from '../router.js';
 import { Icon, Logo } from './Icon.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
+import { api } from '../api.js';
 import { LivePill } from './LiveWidgets.js';
 
 const ROLE_ORDER: readonly Role[] = ['admin', 'manager', 'technician', 'data_manager', 'team_lead', 'qa', 'trainer', 'agent'];
@@ -115,7 +116,7 @@ export function Layout({
           </div>
           <div class="topbar-right">
             <LivePill />
-            <LanguageSwitch />
+            <LanguageSwitch onChange={(language) => void api.updateMe({ language }).catch(() => undefined)} />
             <div class="user-chip" data-testid="user-chip">
               <span class="avatar" aria-hidden="true">
                 {initial}
