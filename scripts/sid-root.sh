@@ -25,7 +25,7 @@ set -euo pipefail
 RECIPE=1
 PACKAGES=(
   asterisk asterisk-modules asterisk-dahdi
-  asterisk-core-sounds-en asterisk-core-sounds-en-gsm
+  asterisk-core-sounds-en asterisk-core-sounds-en-gsm asterisk-moh-opsound-gsm
   libtiff-tools ghostscript sox espeak-ng ffmpeg
 )
 
