@@ -57,6 +57,7 @@ export class SeatBoxAgent {
   telephony!: Telephony;
   configurator!: PbxConfigurator;
   live = new LiveFeed();
+  audit!: AuditLog;
   app?: App;
   private readonly started: Module[] = [];
   private lastReloadError: string | null = null;
@@ -93,7 +94,7 @@ export class SeatBoxAgent {
     const log = this.log;
     this.db = openDatabase(this.opts.dataDir);
     this.settings = new SettingsStore(this.db);
-    const audit = new AuditLog(this.db);
+    const audit = (this.audit = new AuditLog(this.db));
 
     // Asterisk: generated config first (validated, atomic), then the chrooted process.
     this.asterisk = new ChrootAsterisk({ rootDir: this.opts.asterisk.rootDir, instanceDir: this.instanceDir, logger: log.child({ module: 'asterisk' }) });
@@ -164,8 +165,14 @@ export class SeatBoxAgent {
   }
 
   /** Apply a new PBX model (validated, atomic, rolled back on a failed reload). */
-  async applyModel(model: PbxModel = this.buildModel()): Promise<{ ok: boolean; error?: string }> {
+  async applyModel(model: PbxModel = this.buildModel(), actor: { userId?: number; username?: string; ip?: string } = {}): Promise<{ ok: boolean; error?: string }> {
     const res = await this.configurator.apply(model);
+    this.audit.write({
+      ...actor,
+      action: res.ok ? 'pbx.config_applied' : 'pbx.config_refused',
+      target: `revision:${model.revision}`,
+      detail: res.ok ? { changed: res.changed } : { error: res.error, rolledBack: res.rolledBack },
+    });
     this.db.prepare('INSERT INTO config_applies (revision, ok, changed, error, rolled_back) VALUES (?, ?, ?, ?, ?)').run(
       model.revision, res.ok ? 1 : 0, res.ok ? JSON.stringify(res.changed) : null, res.ok ? null : res.error, res.ok ? 0 : res.rolledBack ? 1 : 0,
     );

@@ -142,3 +142,29 @@ describe('agent on the real Asterisk 22', () => {
     expect(health.asterisk).toMatchObject({ connected: true, channels: 0 });
   });
 });
+
+describe('config changes through the agent', () => {
+  it('applies a changed model, records it in config_applies and the audit log', async () => {
+    const model = agent.buildModel();
+    model.demo.talkMaxSeconds = 700;
+    const res = await agent.applyModel(model, { username: 'admin' });
+    expect(res).toEqual({ ok: true });
+    const row = agent.db.prepare('SELECT revision, ok FROM config_applies ORDER BY id DESC LIMIT 1').get() as { revision: string; ok: number };
+    expect(row).toEqual({ revision: model.revision, ok: 1 });
+    expect(agent.audit.recent(5).some((a) => a.action === 'pbx.config_applied' && a.target === `revision:${model.revision}`)).toBe(true);
+    const shown = await agent.ami.command('dialplan show seatbox-meta');
+    expect(shown).toContain(model.revision);
+  });
+
+  it('refuses an invalid model before Asterisk sees it and reports the error in the status', async () => {
+    const model = agent.buildModel();
+    const before = await agent.ami.command('dialplan show seatbox-meta');
+    (model.sip as { bind: string }).bind = '127.0.0.1\n[evil]';
+    const res = await agent.applyModel(model);
+    expect(res.ok).toBe(false);
+    expect(res.error).toMatch(/sip\.bind/);
+    expect(agent.status().asterisk.lastReloadError).toMatch(/sip\.bind/);
+    expect(await agent.ami.command('dialplan show seatbox-meta')).toBe(before);
+    expect(agent.audit.recent(1)[0]?.action).toBe('pbx.config_refused');
+  });
+});

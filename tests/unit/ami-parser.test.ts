@@ -231,26 +231,18 @@ describe('AMI parser framing', () => {
   });
 });
 
-describe('AMI parser speed', () => {
-  it('parses the captured call events well above 100k events/s (best of 5 runs, one core)', () => {
+describe('AMI parser on a long stream', () => {
+  // Speed is measured by `npm run bench` (seatbox bench ami), never asserted in tests.
+  it('parses 200 back-to-back copies of a captured call into exactly 200 x 98 events', () => {
     const call = fixture('local-call-events.raw');
     const copies = 200;
     const stream = Buffer.concat(Array.from({ length: copies }, () => call));
-    const chunks: Buffer[] = [];
-    for (let i = 0; i < stream.length; i += 65536) chunks.push(stream.subarray(i, i + 65536));
-    let best = 0;
-    for (let run = 0; run < 5; run++) {
-      let n = 0;
-      const p = new AmiParser(() => {
-        n++;
-      });
-      const t0 = process.hrtime.bigint();
-      for (const c of chunks) p.push(c);
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      expect(n).toBe(98 * copies);
-      best = Math.max(best, n / s);
-    }
-    console.log(`AMI parser: ${Math.round(best).toLocaleString('en')} events/s (${98 * copies} events, 64 KiB chunks)`);
-    expect(best).toBeGreaterThan(100_000);
+    let n = 0;
+    const p = new AmiParser(() => {
+      n++;
+    });
+    for (let i = 0; i < stream.length; i += 65536) p.push(stream.subarray(i, i + 65536));
+    expect(n).toBe(98 * copies);
+    expect(p.messageCount).toBe(98 * copies);
   });
 });
