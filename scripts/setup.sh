@@ -29,10 +29,10 @@ fi
 
 bash scripts/sid-root.sh
 
-# npm deps: `npm ci` normally ran already (README); install them if it did not.
+# npm deps: `npm install` normally ran already (README); install them if it did not.
 if [[ ! -d node_modules/better-sqlite3 ]]; then
   log "installing npm dependencies"
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
 # Rebuild when any source is newer than the build output.
 stamp=dist/.build-stamp
