@@ -125,15 +125,68 @@ export const LiveCall = Type.Object({
 });
 export type LiveCall = Static<typeof LiveCall>;
 
+// ---- Seats, agents, trunks (issue "seats, agents, trunks and telephony cards") ----
+
+export const AGENT_STATES = ['logged_out', 'ready', 'ringing', 'talking', 'wrap_up', 'paused'] as const;
+export const AgentStateName = Type.Union(AGENT_STATES.map((s) => Type.Literal(s)));
+export type AgentStateName = Static<typeof AgentStateName>;
+
+/** One seat (a phone position) and who works at it now; pushed as 'seat.updated'. */
+export const SeatLive = Type.Object({
+  extension: Type.String(),
+  kind: Type.Union([Type.Literal('sip'), Type.Literal('fxs')]),
+  registered: Type.Boolean({ description: 'SIP contact present (FXS: port present and not in alarm)' }),
+  agent: Type.Union([Type.Object({ id: Type.Integer(), number: Type.String(), name: Type.String() }), Type.Null()]),
+  state: AgentStateName,
+  /** When the current state began (ISO); durations are computed by the viewer. */
+  since: Type.String({ format: 'date-time' }),
+  pauseReason: Type.Union([Type.String(), Type.Null()]),
+  /** Wrap-up ends automatically at this time (ISO), when in wrap_up. */
+  wrapUpEndsAt: Type.Union([Type.String(), Type.Null()]),
+  callLinkedid: Type.Union([Type.String(), Type.Null()]),
+});
+export type SeatLive = Static<typeof SeatLive>;
+
+/** A trunk (SIP, analog group or E1 span group) and its live status; pushed as 'trunk.updated'. */
+export const TrunkLive = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.Union([Type.Literal('sip'), Type.Literal('fxo'), Type.Literal('e1')]),
+  status: Type.String({ description: 'registered | unregistered | rejected | reachable | unreachable | up | alarm | unknown' }),
+  detail: Type.Union([Type.String(), Type.Null()]),
+  channelsInUse: Type.Integer(),
+  maxChannels: Type.Integer(),
+});
+export type TrunkLive = Static<typeof TrunkLive>;
+
+/** A DAHDI span and its alarms; pushed as 'span.updated'. */
+export const SpanLive = Type.Object({
+  span: Type.Integer(),
+  name: Type.String(),
+  description: Type.String(),
+  alarms: Type.Array(Type.String({ description: 'OK | RED | YELLOW | BLUE | RECOVERING | LOOPBACK | NOTOPEN | UNCONFIGURED' })),
+  channelsInUse: Type.Integer(),
+  channels: Type.Integer(),
+});
+export type SpanLive = Static<typeof SpanLive>;
+
 /**
  * Messages pushed on the websocket GET /api/v1/live (JSON, one per frame):
  *  { type: 'hello', data: { user, status: SystemStatus, calls: LiveCall[] } }   first frame after connect
  *  { type: 'system.status', data: SystemStatus }                                every change + every 5 s
  *  { type: 'call.updated', data: LiveCall }                                     call created/answered/bridged
  *  { type: 'call.ended', data: LiveCall }
+ *  { type: 'seat.updated', data: SeatLive }       a seat's registration or its agent's state changed
+ *  { type: 'trunk.updated', data: TrunkLive }     a trunk's registration/reachability/channels changed
+ *  { type: 'span.updated', data: SpanLive }       a span's alarms or channels changed
+ *  { type: 'alarm', data: { source, severity, message, at } }   something an operator must see
  */
 export type LiveMessage =
   | { type: 'hello'; data: { user: User; status: SystemStatus; calls: LiveCall[] } }
   | { type: 'system.status'; data: SystemStatus }
   | { type: 'call.updated'; data: LiveCall }
-  | { type: 'call.ended'; data: LiveCall };
+  | { type: 'call.ended'; data: LiveCall }
+  | { type: 'seat.updated'; data: SeatLive }
+  | { type: 'trunk.updated'; data: TrunkLive }
+  | { type: 'span.updated'; data: SpanLive }
+  | { type: 'alarm'; data: { source: string; severity: 'info' | 'warning' | 'critical'; message: string; at: string } };
