@@ -151,24 +151,41 @@ class FakeAsterisk implements AmiClient {
       const name = (headers as { Endpoint: string }).Endpoint;
       const ep = ofType('endpoint').find((s) => s.name === name);
       if (!ep) throw new AmiError(`AMI PJSIPShowEndpoint failed: Unable to retrieve endpoint ${name}`);
-      const auth = ofType('auth').find((s) => s.name === getValue(ep, 'auth'))!;
+      const auth = ofType('auth').find((s) => s.name === getValue(ep, 'auth'));
       const aor = ofType('aor').find((s) => s.name === getValue(ep, 'aors'))!;
-      return {
-        response,
-        events: [
-          msg({
-            Event: 'EndpointDetail',
-            ObjectName: name,
-            Context: getValue(ep, 'context')!,
-            Aors: getValue(ep, 'aors')!,
-            Auth: getValue(ep, 'auth')!,
-            Callerid: getValue(ep, 'callerid') ?? '',
-            Allow: `(${getValue(ep, 'allow')!.split(',').join('|')})`,
-          }),
-          msg({ Event: 'AuthDetail', ObjectName: auth.name, Username: getValue(auth, 'username')!, Password: getValue(auth, 'password')! }),
-          msg({ Event: 'AorDetail', ObjectName: aor.name, MaxContacts: getValue(aor, 'max_contacts')! }),
-        ],
-      };
+      const events = [
+        msg({
+          Event: 'EndpointDetail',
+          ObjectName: name,
+          Context: getValue(ep, 'context')!,
+          Aors: getValue(ep, 'aors')!,
+          Auth: getValue(ep, 'auth') ?? '',
+          OutboundAuth: getValue(ep, 'outbound_auth') ?? '',
+          Callerid: getValue(ep, 'callerid') ?? '',
+          Allow: `(${getValue(ep, 'allow')!.split(',').join('|')})`,
+          SetVar: getValues(ep, 'set_var').map((v) => v.value).join(','),
+        }),
+        msg({ Event: 'AorDetail', ObjectName: aor.name, MaxContacts: getValue(aor, 'max_contacts') ?? '0' }),
+      ];
+      if (auth) events.push(msg({ Event: 'AuthDetail', ObjectName: auth.name, Username: getValue(auth, 'username')!, Password: getValue(auth, 'password')! }));
+      for (const id of ofType('identify').filter((i) => getValue(i, 'endpoint') === name)) {
+        events.push(msg({ Event: 'IdentifyDetail', ObjectName: id.name, Endpoint: name, Match: getValues(id, 'match').map((m) => `${m.value}/32`).join(',') }));
+      }
+      return { response, events };
+    }
+    if (action === 'PJSIPShowRegistrationsOutbound') {
+      const events = ofType('registration').map((r) =>
+        msg({
+          Event: 'OutboundRegistrationDetail',
+          ObjectName: r.name,
+          ServerUri: getValue(r, 'server_uri')!,
+          ClientUri: getValue(r, 'client_uri')!,
+          Expiration: getValue(r, 'expiration')!,
+          Endpoint: getValue(r, 'endpoint') ?? '',
+          Status: 'Registered',
+        }),
+      );
+      return { response, events };
     }
     if (action === 'QueueStatus') {
       const events: AmiMessage[] = [];

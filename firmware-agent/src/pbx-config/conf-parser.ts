@@ -56,6 +56,7 @@ function stripComment(line: string): string {
   return line;
 }
 
+const EMPTY_OK_DAHDI = new Set(['group', 'callgroup', 'pickupgroup']);
 const SECTION_RE = /^\[([^\]]*)\](.*)$/;
 const SECTION_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 const KEY_RE = /^[A-Za-z0-9_.-]+(\([^()]*(\([^()]*\))*[^()]*\))?$/;
@@ -115,7 +116,8 @@ export function parseConf(file: string, text: string): ParsedConf {
       add(n, `invalid setting name "${key}"`);
       return;
     }
-    if (value === '') {
+    // chan_dahdi.conf: "group=" / "callgroup=" (empty) clear a value inherited from the block above.
+    if (value === '' && !(file === 'chan_dahdi.conf' && EMPTY_OK_DAHDI.has(key.toLowerCase()))) {
       add(n, `setting "${key}" has an empty value`);
       return;
     }

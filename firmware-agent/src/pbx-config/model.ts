@@ -4,6 +4,9 @@
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { DahdiConfigSchema, type DahdiConfig } from '../hardware/config.js';
+import { validateDahdiConfig } from '../hardware/validate.js';
+import { patternLength, patternProblem, patternsOverlap } from './patterns.js';
 
 // ---------------------------------------------------------------------------------------
 // Building blocks. `errorMessage` is our own schema annotation: it replaces TypeBox's
@@ -167,6 +170,197 @@ export const DemoSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// ---------------------------------------------------------------------------------------
+// Seats, trunks, routes, feature codes (issue 3). All optional at the top level so older
+// callers stay valid; absent = none / defaults (see defaultModel()).
+
+/**
+ * A seat's extension: 3-6 digits not starting with 0 (long-distance prefix), 1 (mobile and
+ * emergency numbers) or 9 (outside-line prefix). Endpoint ids and FXS seats use it.
+ */
+export const SEAT_EXTENSION_PATTERN = '^[2-8][0-9]{2,5}$';
+const SeatExtension = Type.String({
+  pattern: SEAT_EXTENSION_PATTERN,
+  ...opt('must be a seat extension: 3-6 digits not starting with 0, 1 or 9'),
+});
+
+const DahdiChannel = Type.Integer({ minimum: 1, maximum: 4096, ...opt('must be a DAHDI channel number 1-4096') });
+
+/** An analog phone on an FXS port of a telephony card; dialled as DAHDI/<channel>. */
+export const FxsSeatSchema = Type.Object(
+  {
+    extension: SeatExtension,
+    /** DAHDI channel of the FXS port (must be an FXS port of model.dahdi). */
+    dahdiChannel: DahdiChannel,
+    callerName: Type.Optional(DisplayName),
+  },
+  { additionalProperties: false },
+);
+
+/** SIP user part (auth user, contact user, from user): no blanks, quotes, '@', ':' or ';'. */
+const SipUser = Type.String({
+  pattern: '^\\+?[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$',
+  ...opt('must be 1-64 characters of A-Z a-z 0-9 . _ ~ - (an optional leading +)'),
+});
+/** A carrier's password: printable ASCII without blanks, quote or backslash (may be short). */
+const TrunkSecret = Type.String({
+  pattern: '^[!#-\\[\\]-~]{1,128}$',
+  ...opt('must be 1-128 printable ASCII characters without spaces, \'"\' or \'\\\'', { minLength: 1, maxLength: 128 }),
+});
+const CallerIdNumber = Type.String({ pattern: '^\\+?[0-9]{1,20}$', ...opt('must be a phone number: 1-20 digits, optionally starting with +') });
+const IpOrCidr4 = Type.String({
+  pattern:
+    '^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}(/([0-9]|[12][0-9]|3[0-2]))?$',
+  ...opt('must be an IPv4 address or network such as 203.0.113.5 or 203.0.113.0/24'),
+});
+const MaxChannels = Type.Integer({ minimum: 1, maximum: 1000, ...opt('must be an integer 1-1000 (simultaneous calls)') });
+
+export const CALLER_PRESENTATIONS = ['allowed', 'restricted'] as const;
+export type CallerPresentation = (typeof CALLER_PRESENTATIONS)[number];
+
+/** What the carrier is told about the caller on calls out through a trunk. */
+export const TrunkCallerIdSchema = Type.Object(
+  {
+    /** Number presented (usually the box's main number/DID); absent: the carrier's default. */
+    number: Type.Optional(CallerIdNumber),
+    name: Type.Optional(DisplayName),
+    /** restricted: caller ID withheld (CALLERPRES prohib; SIP: anonymous From + Privacy: id). */
+    presentation: Type.Union(
+      CALLER_PRESENTATIONS.map((p) => Type.Literal(p)),
+      opt(`must be one of ${CALLER_PRESENTATIONS.join(', ')}`),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DTMF_MODES = ['rfc4733', 'inband', 'info', 'auto'] as const;
+
+export const SipTrunkSchema = Type.Object(
+  {
+    /** Section name of the endpoint/aor/identify objects; unique among trunks and endpoints. */
+    id: ObjectId,
+    kind: Type.Literal('sip', opt('must be "sip" or "dahdi"')),
+    /** Human label (generated comments, UI). */
+    name: Type.Optional(DisplayName),
+    /** The carrier's SIP server (outbound calls, registration, and inbound IP match). */
+    host: HostOrIpv4,
+    port: Port,
+    codecs: Type.Array(CodecSchema, { minItems: 1, maxItems: 4, ...opt('must list 1-4 codecs') }),
+    maxChannels: MaxChannels,
+    callerId: Type.Optional(TrunkCallerIdSchema),
+    /** Digest credentials for REGISTER and challenged INVITEs (outbound_auth). */
+    auth: Type.Optional(Type.Object({ username: SipUser, secret: TrunkSecret }, { additionalProperties: false })),
+    /** Present = register to host:port (needs auth); absent = IP authentication only. */
+    registration: Type.Optional(
+      Type.Object(
+        {
+          /** User of client_uri and contact_user (default: auth.username). */
+          contactUser: Type.Optional(SipUser),
+          expirationSeconds: Type.Integer({ minimum: 60, maximum: 86400, ...opt('must be an integer number of seconds 60-86400') }),
+          retrySeconds: Type.Integer({ minimum: 10, maximum: 3600, ...opt('must be an integer number of seconds 10-3600') }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Further source addresses of the carrier (IP authentication); host is always matched. */
+    match: Type.Optional(Type.Array(IpOrCidr4, { maxItems: 16, ...opt('must list at most 16 addresses') })),
+    fromUser: Type.Optional(SipUser),
+    fromDomain: Type.Optional(HostOrIpv4),
+    /** OPTIONS keep-alive every N s (0 = off); a trunk that stops answering is skipped by routes. */
+    qualifySeconds: Type.Integer({ minimum: 0, maximum: 3600, ...opt('must be an integer number of seconds 0-3600') }),
+    dtmfMode: Type.Optional(Type.Union(DTMF_MODES.map((d) => Type.Literal(d)), opt(`must be one of ${DTMF_MODES.join(', ')}`))),
+  },
+  { additionalProperties: false },
+);
+
+/** Analog FXO lines or E1/T1 spans: the chan_dahdi channels of a group, dialled DAHDI/g<group>/<number>. */
+export const DahdiTrunkSchema = Type.Object(
+  {
+    id: ObjectId,
+    kind: Type.Literal('dahdi', opt('must be "sip" or "dahdi"')),
+    name: Type.Optional(DisplayName),
+    /** chan_dahdi group (trunkGroup of FXO ports / PRI / R2 spans in model.dahdi). */
+    group: Type.Integer({ minimum: 0, maximum: 63, ...opt('must be a channel group 0-63') }),
+    maxChannels: MaxChannels,
+    callerId: Type.Optional(TrunkCallerIdSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const TrunkSchema = Type.Union([SipTrunkSchema, DahdiTrunkSchema]);
+
+/**
+ * Dial pattern, Asterisk syntax without the leading "_": digits, * # +, X (0-9), Z (1-9),
+ * N (2-9), [ranges] such as [3-9] or [1358], and an optional final "." (one or more more
+ * characters) or "!" (zero or more).
+ */
+export const DIAL_PATTERN_RE = /^(?:[0-9*#+XZN]|\[(?:[0-9](?:-[0-9])?)+\])+[.!]?$/;
+const DialPattern = Type.String({
+  pattern: DIAL_PATTERN_RE.source,
+  maxLength: 40,
+  ...opt('must be a dial pattern of digits, * # +, X (0-9), Z (1-9), N (2-9), [ranges] and an optional final . or !'),
+});
+
+/** An outbound route: numbers matching one of the patterns go out through the trunks, in order. */
+export const RouteSchema = Type.Object(
+  {
+    name: ObjectId,
+    description: Type.Optional(DisplayName),
+    /** Matched against the number after the outside-line prefix. */
+    patterns: Type.Array(DialPattern, { minItems: 1, maxItems: 32, ...opt('must list 1-32 patterns') }),
+    /** Digits removed from the front of the number (after the outside-line prefix). */
+    stripDigits: Type.Integer({ minimum: 0, maximum: 20, ...opt('must be an integer 0-20') }),
+    /** Added in front after stripping, e.g. "+86". */
+    prepend: Type.String({ pattern: '^[0-9+*#]{0,20}$', ...opt('must be 0-20 characters of 0-9 + * #') }),
+    /** Trunk ids, tried in order; the next is tried only when a trunk fails (not on busy/no answer). */
+    trunks: Type.Array(ObjectId, { minItems: 1, maxItems: 8, ...opt('must list 1-8 trunks') }),
+  },
+  { additionalProperties: false },
+);
+
+export const INBOUND_DESTINATION_KINDS = ['seat', 'queue', 'hangup'] as const;
+
+/** An inbound call to `did` (as the trunk delivers it; "any" = every other number) goes to destination. */
+export const InboundRouteSchema = Type.Object(
+  {
+    did: Type.String({ pattern: '^(any|\\+?[0-9]{1,20})$', ...opt('must be "any" or a number (1-20 digits, optional leading +)') }),
+    destination: Type.Object(
+      {
+        kind: Type.Union(
+          INBOUND_DESTINATION_KINDS.map((k) => Type.Literal(k)),
+          opt(`must be one of ${INBOUND_DESTINATION_KINDS.join(', ')}`),
+        ),
+        /** Seat extension or queue name; absent for hangup. */
+        target: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$', ...opt('must be a seat extension or queue name') })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DialingSchema = Type.Object(
+  {
+    /** Digit(s) dialled before an outside number, e.g. "9"; "" = none. */
+    outsidePrefix: Type.String({ pattern: '^[0-9]{0,2}$', ...opt('must be empty or 1-2 digits') }),
+    /** How long a seat rings on an internal/inbound call before "no answer". */
+    seatRingSeconds: Seconds(5, 300),
+    /** How long an outbound call may ring at the far end. */
+    trunkRingSeconds: Seconds(10, 300),
+    /** Trunks for emergency numbers, in order (absent: every trunk, in model order). */
+    emergencyTrunks: Type.Optional(Type.Array(ObjectId, { maxItems: 16 })),
+  },
+  { additionalProperties: false },
+);
+
+const FeatureCode = Type.String({ pattern: '^[*#]?[0-9]{2,5}$', ...opt('must be 2-5 digits, optionally starting with * or #') });
+
+/** Codes dialled from a seat (agent login *21*<agent>*<pin>, logout, pause [+reason digit], ready). */
+export const FeatureCodesSchema = Type.Object(
+  { login: FeatureCode, logout: FeatureCode, pause: FeatureCode, ready: FeatureCode },
+  { additionalProperties: false },
+);
+
 export const PbxModelSchema = Type.Object(
   {
     /** Config revision; shown in the dialplan sentinel and read back after reloads. */
@@ -209,6 +403,18 @@ export const PbxModelSchema = Type.Object(
     endpoints: Type.Array(EndpointSchema, { maxItems: 256, ...opt('must be a list of at most 256 endpoints') }),
     queues: Type.Array(QueueSchema, { maxItems: 64, ...opt('must be a list of at most 64 queues') }),
     demo: DemoSchema,
+    fxsSeats: Type.Optional(Type.Array(FxsSeatSchema, { maxItems: 256, ...opt('must be a list of at most 256 FXS seats') })),
+    trunks: Type.Optional(Type.Array(TrunkSchema, { maxItems: 64, ...opt('must be a list of at most 64 trunks') })),
+    /** Outbound routes in priority order: the first route with a matching pattern wins. */
+    routes: Type.Optional(Type.Array(RouteSchema, { maxItems: 64, ...opt('must be a list of at most 64 routes') })),
+    inboundRoutes: Type.Optional(Type.Array(InboundRouteSchema, { maxItems: 512, ...opt('must be a list of at most 512 inbound routes') })),
+    dialing: Type.Optional(DialingSchema),
+    featureCodes: Type.Optional(FeatureCodesSchema),
+    /**
+     * The telephony cards' configuration (hardware/ DahdiConfig). Present with spans = the box
+     * loads chan_dahdi and gets a chan_dahdi.conf. Checked by hardware's validateDahdiConfig.
+     */
+    dahdi: Type.Optional(DahdiConfigSchema),
   },
   { additionalProperties: false },
 );
@@ -218,6 +424,16 @@ export type PbxEndpoint = Static<typeof EndpointSchema>;
 export type PbxQueue = Static<typeof QueueSchema>;
 export type PbxDemo = Static<typeof DemoSchema>;
 export type PbxPaths = Static<typeof PathsSchema>;
+export type PbxFxsSeat = Static<typeof FxsSeatSchema>;
+export type PbxSipTrunk = Static<typeof SipTrunkSchema>;
+export type PbxDahdiTrunk = Static<typeof DahdiTrunkSchema>;
+export type PbxTrunk = Static<typeof TrunkSchema>;
+export type PbxTrunkCallerId = Static<typeof TrunkCallerIdSchema>;
+export type PbxRoute = Static<typeof RouteSchema>;
+export type PbxInboundRoute = Static<typeof InboundRouteSchema>;
+export type PbxDialing = Static<typeof DialingSchema>;
+export type PbxFeatureCodes = Static<typeof FeatureCodesSchema>;
+export type { DahdiConfig as PbxDahdi } from '../hardware/config.js';
 
 /** Contexts the generated dialplan always has (the demo ones only when demo.enabled). */
 export const CONTEXTS = {
@@ -226,7 +442,35 @@ export const CONTEXTS = {
   queueEntry: 'seatbox-queue-entry',
   pstnSim: 'seatbox-pstn-sim',
   demoAgent: 'seatbox-demo-agent',
+  /** Exact seat extensions (SIP and FXS) and how their calls end (busy, unavailable...). */
+  seats: 'seatbox-seats',
+  /** Inbound calls from every trunk, by DID (inboundRoutes). */
+  fromTrunk: 'seatbox-from-trunk',
+  /** Outbound routes, one context per route included in route order: seatbox-route-<name>. */
+  outbound: 'seatbox-outbound',
 } as const;
+
+/** Emergency numbers in China (police, fire, ambulance, traffic police): always allowed, routed first. */
+/** pjsip.conf section of the one UDP transport (render.ts TRANSPORT_NAME). */
+export const TRANSPORT_SECTION = 'seatbox-udp';
+
+export const EMERGENCY_NUMBERS = ['110', '119', '120', '122'] as const;
+
+/** Ready-made patterns for Chinese numbers (route patterns, without outside-line prefix). */
+export const CN_PATTERNS = {
+  /** Mobile: 1[3-9] + 9 digits. */
+  mobile: ['1[3-9]XXXXXXXXX'],
+  /** Landline with area code: 0 + area code (10, 2X, or 3 digits) + 7-8 digits = 11 or 12 digits. */
+  landline: ['0[1-9]XXXXXXXXX', '0[1-9]XXXXXXXXXX'],
+  /** Local landline without area code: 7-8 digits not starting with 0, 1 or 9. */
+  local: ['[2-8]XXXXXX', '[2-8]XXXXXXX'],
+  /** Toll-free / shared-cost service numbers. */
+  service: ['400XXXXXXX', '800XXXXXXX'],
+} as const;
+
+export const DEFAULT_FEATURE_CODES: PbxFeatureCodes = { login: '*21', logout: '*22', pause: '*23', ready: '*24' };
+
+export const DEFAULT_DIALING: PbxDialing = { outsidePrefix: '9', seatRingSeconds: 30, trunkRingSeconds: 60 };
 
 // ---------------------------------------------------------------------------------------
 // Defaults.
@@ -269,6 +513,13 @@ export interface DefaultModelInit {
   endpoints?: PbxEndpoint[];
   queues?: PbxQueue[];
   demo?: Partial<PbxDemo>;
+  fxsSeats?: PbxFxsSeat[];
+  trunks?: PbxTrunk[];
+  routes?: PbxRoute[];
+  inboundRoutes?: PbxInboundRoute[];
+  dialing?: Partial<PbxDialing>;
+  featureCodes?: Partial<PbxFeatureCodes>;
+  dahdi?: DahdiConfig;
 }
 
 /** A complete model with SeatBox defaults (sandbox paths, UDP 5060, RTP 10000-10999, cn tones). */
@@ -285,6 +536,13 @@ export function defaultModel(init: DefaultModelInit): PbxModel {
     endpoints: init.endpoints ?? [],
     queues: init.queues ?? [],
     demo: demoWithDefaults(init.demo ?? {}),
+    fxsSeats: init.fxsSeats ?? [],
+    trunks: init.trunks ?? [],
+    routes: init.routes ?? [],
+    inboundRoutes: init.inboundRoutes ?? [],
+    dialing: { ...DEFAULT_DIALING, ...init.dialing },
+    featureCodes: { ...DEFAULT_FEATURE_CODES, ...init.featureCodes },
+    ...(init.dahdi ? { dahdi: init.dahdi } : {}),
   };
 }
 
@@ -308,6 +566,16 @@ function demoWithDefaults(given: Partial<PbxDemo>): PbxDemo {
 /** A seat endpoint with SeatBox defaults (context seatbox-internal, ulaw+alaw, 1 contact). */
 export function defaultEndpoint(id: string, secret: string, extra: Partial<PbxEndpoint> = {}): PbxEndpoint {
   return { id, secret, context: CONTEXTS.internal, codecs: ['alaw', 'ulaw'], maxContacts: 1, ...extra };
+}
+
+/** A SIP trunk with SeatBox defaults (port 5060, alaw+ulaw, 30 channels, IP authentication, qualify 60 s). */
+export function defaultSipTrunk(id: string, host: string, extra: Partial<PbxSipTrunk> = {}): PbxSipTrunk {
+  return { id, kind: 'sip', host, port: 5060, codecs: ['alaw', 'ulaw'], maxChannels: 30, qualifySeconds: 60, ...extra };
+}
+
+/** An outbound route (no stripping, nothing prepended). */
+export function defaultRoute(name: string, patterns: string[], trunks: string[], extra: Partial<PbxRoute> = {}): PbxRoute {
+  return { name, patterns, stripDigits: 0, prepend: '', trunks, ...extra };
 }
 
 /** A queue with SeatBox defaults (rrmemory, 15 s ring, 5 s retry, no wrap-up). */
@@ -374,20 +642,59 @@ function scanStrings(value: unknown, path: string, out: ModelIssue[]): void {
   }
 }
 
-function schemaIssues(input: unknown): ModelIssue[] {
-  const out: ModelIssue[] = [];
-  const seen = new Set<string>();
-  for (const e of Value.Errors(PbxModelSchema, input)) {
-    const path = pointerToPath(e.path);
+/**
+ * The model schema with trunk items and the DAHDI subtree left open: a union reports only
+ * "expected union value", so each trunk is checked against the schema of its own kind and
+ * the DAHDI configuration by hardware's own validator (messages naming spans and ports).
+ */
+const ModelShell = (() => {
+  const props = { ...(PbxModelSchema as unknown as { properties: Record<string, TSchema> }).properties };
+  props['trunks'] = Type.Optional(Type.Array(Type.Unknown(), { maxItems: 64, ...opt('must be a list of at most 64 trunks') }));
+  props['dahdi'] = Type.Optional(Type.Unknown());
+  return Type.Object(props, { additionalProperties: false });
+})();
+
+const TRUNK_SCHEMAS: Record<string, TSchema> = { sip: SipTrunkSchema, dahdi: DahdiTrunkSchema };
+
+function collectSchemaErrors(schema: TSchema, input: unknown, base: string, out: ModelIssue[], seen: Set<string>): void {
+  for (const e of Value.Errors(schema, input)) {
+    const rel = pointerToPath(e.path);
+    const path = base && rel ? (rel.startsWith('[') ? `${base}${rel}` : `${base}.${rel}`) : base || rel;
     if (seen.has(path)) continue; // first (most specific) error per path is enough
     seen.add(path);
     const custom = (e.schema as TSchema & { errorMessage?: unknown }).errorMessage;
     let message: string;
     if (e.message === 'Unexpected property') message = 'is not a known setting';
     else if (e.value === undefined) message = 'is required';
+    else if (path.endsWith('.host') && typeof e.value === 'string' && /[:/@]/.test(e.value))
+      message = `"${e.value}" is not a host: give only the IPv4 address or DNS name (no "sip:", user@ or :port; the port has its own setting)`;
     else if (typeof custom === 'string') message = custom;
     else message = e.message.charAt(0).toLowerCase() + e.message.slice(1);
     out.push({ path, message });
+  }
+}
+
+function schemaIssues(input: unknown): ModelIssue[] {
+  const out: ModelIssue[] = [];
+  const seen = new Set<string>();
+  collectSchemaErrors(ModelShell, input, '', out, seen);
+  if (input === null || typeof input !== 'object') return out;
+  const m = input as Record<string, unknown>;
+  if (Array.isArray(m['trunks'])) {
+    m['trunks'].forEach((t, i) => {
+      const base = `trunks[${i}]`;
+      const kind = t !== null && typeof t === 'object' ? (t as Record<string, unknown>)['kind'] : undefined;
+      const schema = typeof kind === 'string' ? TRUNK_SCHEMAS[kind] : undefined;
+      if (!schema) {
+        out.push({ path: `${base}.kind`, message: kind === undefined ? 'is required ("sip" or "dahdi")' : 'must be "sip" or "dahdi"' });
+        return;
+      }
+      collectSchemaErrors(schema, t, base, out, seen);
+    });
+  }
+  if (m['dahdi'] !== undefined) {
+    const r = validateDahdiConfig(m['dahdi']);
+    if (!r.ok) for (const e of r.errors) out.push({ path: e.path ? `dahdi.${e.path}` : 'dahdi', message: e.message });
   }
   return out;
 }
@@ -440,12 +747,205 @@ function semanticIssues(m: PbxModel): ModelIssue[] {
     });
   });
 
+  telephonyIssues(m, add);
+
   const d = m.demo;
   if (d.answerPercent + d.busyPercent + d.noAnswerPercent > 100)
     add('demo', 'answerPercent + busyPercent + noAnswerPercent must not exceed 100');
   if (d.ringMinSeconds > d.ringMaxSeconds) add('demo.ringMaxSeconds', 'must be >= demo.ringMinSeconds');
   if (d.talkMinSeconds > d.talkMaxSeconds) add('demo.talkMaxSeconds', 'must be >= demo.talkMinSeconds');
   return out;
+}
+
+const SEAT_EXTENSION_RE = new RegExp(SEAT_EXTENSION_PATTERN);
+const isIpv4Text = (h: string) => /^[0-9.]+$/.test(h);
+const validIpv4 = (h: string) => /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/.test(h);
+/** pjsip.conf section names SeatBox uses itself. */
+const RESERVED_SECTIONS = new Set(['global', 'system', TRANSPORT_SECTION]);
+
+/** The trunk groups of the DAHDI configuration: FXO lines and E1/T1 spans. */
+export function dahdiTrunkGroups(dahdi: DahdiConfig | undefined): Map<number, { channels: number; what: string[] }> {
+  const out = new Map<number, { channels: number; what: string[] }>();
+  const addTo = (g: number, n: number, what: string) => {
+    const e = out.get(g) ?? { channels: 0, what: [] };
+    e.channels += n;
+    e.what.push(what);
+    out.set(g, e);
+  };
+  for (const s of dahdi?.spans ?? []) {
+    if (s.type === 'analog') {
+      for (const p of s.ports) if (p.kind === 'FXO') addTo(p.trunkGroup, 1, `FXO channel ${p.channel}`);
+    } else addTo(s.trunkGroup, s.line === 'E1' ? 30 : 23, `span ${s.span} (${s.line} ${s.type === 'pri' ? 'PRI' : 'MFC/R2'})`);
+  }
+  return out;
+}
+
+/** The FXS ports of the DAHDI configuration by channel. */
+export function dahdiFxsChannels(dahdi: DahdiConfig | undefined): Map<number, { span: number; extension: string }> {
+  const out = new Map<number, { span: number; extension: string }>();
+  for (const s of dahdi?.spans ?? []) {
+    if (s.type !== 'analog') continue;
+    for (const p of s.ports) if (p.kind === 'FXS') out.set(p.channel, { span: s.span, extension: p.extension });
+  }
+  return out;
+}
+
+/** Patterns the feature codes occupy in the seat context (login takes *21*<agent>*<pin>). */
+export function featureCodePatterns(fc: PbxFeatureCodes): Array<{ key: keyof PbxFeatureCodes; pattern: string }> {
+  return [
+    { key: 'login', pattern: `${fc.login}*X.` },
+    { key: 'logout', pattern: fc.logout },
+    { key: 'pause', pattern: fc.pause },
+    { key: 'pause', pattern: `${fc.pause}X` },
+    { key: 'ready', pattern: fc.ready },
+  ];
+}
+
+function telephonyIssues(m: PbxModel, add: (path: string, message: string) => void): void {
+  const fxsSeats = m.fxsSeats ?? [];
+  const trunks = m.trunks ?? [];
+  const routes = m.routes ?? [];
+  const inbound = m.inboundRoutes ?? [];
+  const dialing = m.dialing ?? DEFAULT_DIALING;
+  const fc = m.featureCodes ?? DEFAULT_FEATURE_CODES;
+
+  // One dialplan namespace: seats (SIP and FXS), queues, feature codes, emergency numbers.
+  const owners = new Map<string, string>();
+  const claim = (ext: string, path: string, what: string) => {
+    const prev = owners.get(ext.toLowerCase());
+    // Duplicates within endpoints or within queues have their own message above.
+    const sameList = prev !== undefined && prev.replace(/\[.*$/, '') === path.replace(/\[.*$/, '') && !path.startsWith('fxsSeats');
+    if (prev !== undefined && !sameList) add(path, `${what} "${ext}" is already used by ${prev}`);
+    else if (prev === undefined) owners.set(ext.toLowerCase(), path.replace(/\.(id|name|extension)$/, ''));
+  };
+  for (const n of EMERGENCY_NUMBERS) owners.set(n, `emergency number ${n}`);
+  m.endpoints.forEach((e, i) => {
+    if (!SEAT_EXTENSION_RE.test(e.id)) add(`endpoints[${i}].id`, `"${e.id}" is not a seat extension: 3-6 digits not starting with 0, 1 or 9`);
+    else claim(e.id, `endpoints[${i}].id`, 'extension');
+  });
+  const fxsChannels = dahdiFxsChannels(m.dahdi);
+  const seatByChannel = new Map<number, number>();
+  fxsSeats.forEach((f, i) => {
+    claim(f.extension, `fxsSeats[${i}].extension`, 'extension');
+    const prev = seatByChannel.get(f.dahdiChannel);
+    if (prev !== undefined)
+      add(`fxsSeats[${i}].dahdiChannel`, `channel ${f.dahdiChannel} is already the phone port of seat ${fxsSeats[prev]!.extension} (fxsSeats[${prev}]); one port serves one seat`);
+    else seatByChannel.set(f.dahdiChannel, i);
+    if (!m.dahdi) add(`fxsSeats[${i}].dahdiChannel`, 'there is no telephony card configuration (dahdi): an FXS seat needs an FXS port');
+    else if (!fxsChannels.has(f.dahdiChannel)) {
+      const known = [...fxsChannels.keys()].sort((a, b) => a - b).join(', ') || 'none';
+      add(`fxsSeats[${i}].dahdiChannel`, `channel ${f.dahdiChannel} is not an FXS port of the telephony cards (FXS channels: ${known})`);
+    }
+  });
+  m.queues.forEach((q, i) => claim(q.name, `queues[${i}].name`, 'queue name'));
+
+  const codes = Object.entries(fc) as Array<[keyof PbxFeatureCodes, string]>;
+  codes.forEach(([k, code], i) => {
+    for (const [k2, code2] of codes.slice(i + 1)) {
+      if (code === code2) add(`featureCodes.${k2}`, `"${code2}" is already the ${k} code`);
+      else if (code2.startsWith(code) || code.startsWith(code2))
+        add(`featureCodes.${k2}`, `"${code2}" and the ${k} code "${code}" start alike: a phone could not tell them apart`);
+    }
+  });
+  for (const { key, pattern } of featureCodePatterns(fc)) {
+    for (const [ext, path] of owners) {
+      if (patternsOverlap(pattern, ext)) add(`featureCodes.${key}`, `"${fc[key]}" collides with ${path.startsWith('emergency') ? path : `${ext} (${path})`}`);
+    }
+  }
+  if (dialing.outsidePrefix && codes.some(([, c]) => c.startsWith(dialing.outsidePrefix)))
+    add('dialing.outsidePrefix', `"${dialing.outsidePrefix}" starts a feature code: outside numbers and feature codes would collide`);
+
+  // Trunks.
+  const trunkIds = new Map<string, number>();
+  const endpointIds = new Set(m.endpoints.map((e) => e.id.toLowerCase()));
+  const groups = dahdiTrunkGroups(m.dahdi);
+  const trunkByGroup = new Map<number, number>();
+  trunks.forEach((t, i) => {
+    const base = `trunks[${i}]`;
+    const key = t.id.toLowerCase();
+    const prev = trunkIds.get(key);
+    if (prev !== undefined) add(`${base}.id`, `duplicate trunk id "${t.id}" (same as trunks[${prev}])`);
+    else trunkIds.set(key, i);
+    if (endpointIds.has(key)) add(`${base}.id`, `"${t.id}" is already a seat endpoint; trunk and seat names share pjsip.conf`);
+    if (RESERVED_SECTIONS.has(key)) add(`${base}.id`, `"${t.id}" is a reserved name`);
+    if (t.kind === 'sip') {
+      if (isIpv4Text(t.host) && !validIpv4(t.host)) add(`${base}.host`, `"${t.host}" is not a valid IPv4 address (each part 0-255, four parts)`);
+      if (t.host === '0.0.0.0' || t.host === '255.255.255.255') add(`${base}.host`, `"${t.host}" is not a host address`);
+      const dup = t.codecs.find((c, j) => t.codecs.indexOf(c) !== j);
+      if (dup) add(`${base}.codecs`, `lists "${dup}" twice`);
+      if (t.registration && !t.auth) add(`${base}.auth`, 'is required when the trunk registers (registration is set): the carrier\'s username and password');
+      (t.match ?? []).forEach((a, j) => {
+        if ((t.match ?? []).indexOf(a) !== j) add(`${base}.match[${j}]`, `"${a}" is listed twice`);
+      });
+    } else {
+      const g = groups.get(t.group);
+      if (!m.dahdi) add(`${base}.group`, 'there is no telephony card configuration (dahdi): a DAHDI trunk needs FXO lines or an E1/T1 span');
+      else if (!g) {
+        const known = [...groups.keys()].sort((a, b) => a - b).join(', ') || 'none';
+        add(`${base}.group`, `no FXO line or E1/T1 span of the telephony cards is in group ${t.group} (groups: ${known})`);
+      }
+      const other = trunkByGroup.get(t.group);
+      if (other !== undefined) add(`${base}.group`, `group ${t.group} is already trunk "${trunks[other]!.id}"`);
+      else trunkByGroup.set(t.group, i);
+    }
+  });
+  const knownTrunk = (id: string) => trunkIds.has(id.toLowerCase()) && trunks[trunkIds.get(id.toLowerCase())!]!.id === id;
+
+  // Outbound routes.
+  const routeNames = new Map<string, number>();
+  const prefix = dialing.outsidePrefix;
+  routes.forEach((r, i) => {
+    const base = `routes[${i}]`;
+    const key = r.name.toLowerCase();
+    const prev = routeNames.get(key);
+    if (prev !== undefined) add(`${base}.name`, `duplicate route name "${r.name}" (same as routes[${prev}])`);
+    else routeNames.set(key, i);
+    r.patterns.forEach((p, j) => {
+      const problem = patternProblem(p);
+      if (problem) {
+        add(`${base}.patterns[${j}]`, `"${p}": ${problem}`);
+        return;
+      }
+      if (r.patterns.indexOf(p) !== j) add(`${base}.patterns[${j}]`, `"${p}" is listed twice`);
+      const len = patternLength(p);
+      const digits = len.max === len.min ? `${len.min} digits` : `${len.min} digits or more`;
+      if (r.stripDigits >= len.min && r.prepend === '')
+        add(`${base}.stripDigits`, `stripping ${r.stripDigits} digits leaves nothing to dial of numbers matching "${p}" (${digits})`);
+      else if (r.stripDigits > len.min) add(`${base}.stripDigits`, `strips ${r.stripDigits} digits but "${p}" matches numbers of ${digits}`);
+      for (const [ext, path] of owners) {
+        if (!path.startsWith('emergency') && patternsOverlap(`${prefix}${p}`, ext))
+          add(`${base}.patterns[${j}]`, `"${prefix}${p}" (outside prefix "${prefix}" + pattern) also matches ${ext} (${path}); seats and feature codes would win`);
+      }
+      for (const { key: k, pattern: fp } of featureCodePatterns(fc)) {
+        if (patternsOverlap(`${prefix}${p}`, fp)) add(`${base}.patterns[${j}]`, `"${prefix}${p}" collides with the ${k} feature code "${fc[k]}"`);
+      }
+    });
+    r.trunks.forEach((t, j) => {
+      if (!knownTrunk(t)) add(`${base}.trunks[${j}]`, `unknown trunk "${t}"${trunks.length ? ` (trunks: ${trunks.map((x) => x.id).join(', ')})` : ' (no trunk is configured)'}`);
+      else if (r.trunks.indexOf(t) !== j) add(`${base}.trunks[${j}]`, `"${t}" is listed twice`);
+    });
+  });
+  (dialing.emergencyTrunks ?? []).forEach((t, j) => {
+    if (!knownTrunk(t)) add(`dialing.emergencyTrunks[${j}]`, `unknown trunk "${t}"`);
+    else if (dialing.emergencyTrunks!.indexOf(t) !== j) add(`dialing.emergencyTrunks[${j}]`, `"${t}" is listed twice`);
+  });
+
+  // Inbound routes.
+  const seatExts = new Set([...m.endpoints.map((e) => e.id), ...fxsSeats.map((f) => f.extension)]);
+  const queueNames = new Set(m.queues.map((q) => q.name));
+  const dids = new Map<string, number>();
+  inbound.forEach((r, i) => {
+    const base = `inboundRoutes[${i}]`;
+    const prev = dids.get(r.did);
+    if (prev !== undefined) add(`${base}.did`, `"${r.did}" already has a route (inboundRoutes[${prev}])`);
+    else dids.set(r.did, i);
+    const d = r.destination;
+    if (d.kind === 'hangup') {
+      if (d.target !== undefined) add(`${base}.destination.target`, 'must be absent for a hangup destination');
+    } else if (d.target === undefined) add(`${base}.destination.target`, `is required: the ${d.kind === 'seat' ? 'seat extension' : 'queue name'}`);
+    else if (d.kind === 'seat' && !seatExts.has(d.target)) add(`${base}.destination.target`, `unknown seat "${d.target}"`);
+    else if (d.kind === 'queue' && !queueNames.has(d.target)) add(`${base}.destination.target`, `unknown queue "${d.target}"`);
+  });
 }
 
 /** Full model validation: forbidden characters, schema, then cross-field rules. */

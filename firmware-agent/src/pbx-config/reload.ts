@@ -2,7 +2,7 @@
 // running Asterisk really uses the new file. The expectations are read from the file text
 // itself (not from a model), so the same checks verify a rollback to the last good set.
 
-import type { AmiClient } from '../ami/types.js';
+import type { AmiClient, AmiMessage } from '../ami/types.js';
 import { getValue, getValues, parseConf, type ConfSection } from './conf-parser.js';
 import { CONTEXTS } from './model.js';
 import { dialplanCounts } from './validate.js';
@@ -27,6 +27,8 @@ export const RELOAD_COMMANDS: Readonly<Record<string, readonly string[] | 'resta
   'udptl.conf': ['module reload udptl'],
   'ccss.conf': 'restart',
   'stasis.conf': 'restart',
+  // Only while chan_dahdi is loaded (planReload); without cards the file is not read at all.
+  'chan_dahdi.conf': ['module reload chan_dahdi.so'],
 };
 
 /** Order in which changed files are reloaded (dependencies first: media before SIP, SIP before dialplan). */
@@ -38,6 +40,7 @@ export const RELOAD_ORDER = [
   'udptl.conf',
   'pjproject.conf',
   'pjsip.conf',
+  'chan_dahdi.conf',
   'musiconhold.conf',
   'indications.conf',
   'features.conf',
@@ -82,6 +85,11 @@ export function planReload(changed: readonly string[], newFiles: ReadonlyMap<str
       for (const m of after) if (!before.has(m)) commands.push(`module load ${m}`);
       if ([...before].some((m) => !after.has(m))) restartRequired.push(f);
       continue;
+    }
+    if (f === 'chan_dahdi.conf') {
+      // Loaded just now ("module load" reads the file) or not loaded at all: nothing to reload.
+      const mod = 'chan_dahdi.so';
+      if (!loadedModules(newFiles.get('modules.conf')).has(mod) || !loadedModules(oldFiles.get('modules.conf') ?? newFiles.get('modules.conf')).has(mod)) continue;
     }
     for (const c of r) if (!commands.includes(c)) commands.push(c);
   }
@@ -238,7 +246,33 @@ function pjsipChecks(text: string): VerifyCheck[] {
   const userAgent = global ? getValue(global, 'user_agent') : undefined;
   const endpoints = ofType('endpoint');
   const transports = ofType('transport');
+  const identifies = ofType('identify');
+  const registrations = ofType('registration');
   return [
+    {
+      file,
+      what: 'outbound registrations',
+      async run(ami) {
+        let events: AmiMessage[] = [];
+        try {
+          events = (await ami.listAction('PJSIPShowRegistrationsOutbound', undefined, { timeoutMs: 15_000 })).events;
+        } catch (e) {
+          if (registrations.length === 0 && /no registrations|not found/i.test((e as Error).message)) return undefined;
+          throw e;
+        }
+        const live = new Map(events.filter((e) => e.event === 'OutboundRegistrationDetail').map((e) => [e.get('ObjectName') ?? '', e]));
+        const want = registrations.map((r) => r.name);
+        if (!sameSet(want, live.keys())) return `live outbound registrations differ from pjsip.conf: ${listDiff(want, live.keys())}`;
+        for (const r of registrations) {
+          const l = live.get(r.name)!;
+          for (const [k, f] of [['server_uri', 'ServerUri'], ['client_uri', 'ClientUri'], ['expiration', 'Expiration'], ['endpoint', 'Endpoint']] as const) {
+            const w = getValue(r, k);
+            if (w !== undefined && l.get(f) !== w) return `registration ${r.name} ${k} is "${l.get(f) ?? ''}", expected "${w}"`;
+          }
+        }
+        return undefined;
+      },
+    },
     {
       file,
       what: 'global settings (user_agent tag)',
@@ -300,6 +334,24 @@ function pjsipChecks(text: string): VerifyCheck[] {
           cmp('aors', detail.get('Aors'), getValue(ep, 'aors'));
           cmp('auth', detail.get('Auth'), getValue(ep, 'auth'));
           cmp('callerid', detail.get('Callerid'), getValue(ep, 'callerid'));
+          const setVars = getValues(ep, 'set_var').map((v) => v.value);
+          if (setVars.length && !setVars.every((v) => (detail.get('SetVar') ?? '').split(',').map((x) => x.trim()).includes(v)))
+            diffs.push(`set_var is "${detail.get('SetVar') ?? ''}", expected ${setVars.join(', ')}`);
+          const outAuth = getValue(ep, 'outbound_auth');
+          if (outAuth !== undefined) cmp('outbound_auth', detail.get('OutboundAuth'), outAuth);
+          for (const idSec of identifies.filter((i) => getValue(i, 'endpoint') === ep.name)) {
+            const live = events.find((e) => e.event === 'IdentifyDetail' && e.get('ObjectName') === idSec.name);
+            if (!live) {
+              diffs.push(`identify ${idSec.name} is not loaded`);
+              continue;
+            }
+            // Only address literals can be compared: host names are resolved by Asterisk.
+            const liveMatch = live.get('Match') ?? '';
+            for (const mv of getValues(idSec, 'match').map((x) => x.value)) {
+              const ip = /^(\d{1,3}(?:\.\d{1,3}){3})(?:\/\d+)?$/.exec(mv)?.[1];
+              if (ip && !liveMatch.includes(ip)) diffs.push(`identify ${idSec.name} matches "${liveMatch}", expected ${mv}`);
+            }
+          }
           const allow = getValues(ep, 'allow').flatMap((a) => a.value.split(',').map((x) => x.trim()));
           const liveAllow = (detail.get('Allow') ?? '').replace(/[()]/g, '').split('|').filter(Boolean);
           if (allow.length && !sameSet(allow, liveAllow)) diffs.push(`codecs are ${liveAllow.join(',')}, expected ${allow.join(',')}`);
@@ -512,6 +564,54 @@ function simpleChecks(file: string, text: string): VerifyCheck[] {
   }
 }
 
+/** chan_dahdi.conf's channels and the context each one gets (ranges expanded). */
+export function dahdiChannelContexts(text: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const s of sections('chan_dahdi.conf', text)) {
+    if (s.name !== 'channels') continue;
+    let context = 'default';
+    for (const e of s.entries) {
+      const k = e.key.toLowerCase();
+      if (k === 'context') context = e.value;
+      if (k !== 'channel' && k !== 'channels') continue;
+      for (const part of e.value.split(',')) {
+        const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+        if (!m) continue;
+        for (let c = Number(m[1]); c <= Number(m[2] ?? m[1]); c++) out.set(c, context);
+      }
+    }
+  }
+  return out;
+}
+
+/** "dahdi show channels": every channel of the file exists, in its context (only while chan_dahdi is loaded). */
+export function dahdiChecks(text: string, modulesConf: string | undefined): VerifyCheck[] {
+  if (!loadedModules(modulesConf).has('chan_dahdi.so')) return [];
+  const want = dahdiChannelContexts(text);
+  return [
+    {
+      file: 'chan_dahdi.conf',
+      what: 'DAHDI channels',
+      async run(ami) {
+        const out = await cli(ami, 'dahdi show channels');
+        const live = new Map<number, string>();
+        // Rows: "%7s %4d %-20.20s ..." = channel, group bitmask, context (cut to 20 characters), ...
+        for (const line of out.split('\n')) {
+          const m = /^\s*(\d+)\s+(-?\d+)\s+(\S+)/.exec(line);
+          if (m) live.set(Number(m[1]), m[3]!);
+        }
+        const problems: string[] = [];
+        for (const [ch, ctx] of want) {
+          const l = live.get(ch);
+          if (l === undefined) problems.push(`channel ${ch} is not configured`);
+          else if (l !== ctx.slice(0, 20)) problems.push(`channel ${ch} is in context ${l}, expected ${ctx}`);
+        }
+        return problems.length ? `DAHDI: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}` : undefined;
+      },
+    },
+  ];
+}
+
 /** The checks proving that Asterisk runs on `files` for each file in `which`. */
 export function buildVerifyChecks(files: ReadonlyMap<string, string>, which: readonly string[]): VerifyCheck[] {
   const out: VerifyCheck[] = [];
@@ -522,6 +622,7 @@ export function buildVerifyChecks(files: ReadonlyMap<string, string>, which: rea
     else if (f === 'pjsip.conf') out.push(...pjsipChecks(text));
     else if (f === 'queues.conf') out.push(...queuesChecks(text));
     else if (f === 'manager.conf') out.push(...managerChecks(text));
+    else if (f === 'chan_dahdi.conf') out.push(...dahdiChecks(text, files.get('modules.conf')));
     else out.push(...simpleChecks(f, text));
   }
   return out;

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { assertValidModel, type PbxModel } from './model.js';
+import { telephonyView } from './telephony-view.js';
 
 /** Every file we generate, in a fixed order. Asterisk's other config files are left absent. */
 export const CONFIG_FILES = [
@@ -29,6 +30,7 @@ export const CONFIG_FILES = [
   'udptl.conf',
   'pjproject.conf',
   'stasis.conf',
+  'chan_dahdi.conf',
 ] as const;
 export type ConfigFileName = (typeof CONFIG_FILES)[number];
 
@@ -44,7 +46,7 @@ export const MAX_CALLS = 1000;
 /**
  * The modules SeatBox loads (modules.conf has autoload=no). Grouped only for readability of
  * the generated file. chan_local is part of the core (core_local) and needs no entry;
- * chan_dahdi is absent until the model has DAHDI spans (issue 3).
+ * chan_dahdi is added by modulesFor() only when the model has DAHDI spans.
  */
 export const MODULE_GROUPS: ReadonlyArray<{ title: string; modules: readonly string[] }> = [
   { title: 'Timing and object storage', modules: ['res_timing_timerfd.so', 'res_sorcery_config.so', 'res_sorcery_memory.so', 'res_sorcery_memory_cache.so', 'res_sorcery_astdb.so'] },
@@ -56,6 +58,7 @@ export const MODULE_GROUPS: ReadonlyArray<{ title: string; modules: readonly str
       'res_pjsip_session.so',
       'res_pjsip_authenticator_digest.so',
       'res_pjsip_outbound_authenticator_digest.so',
+      'res_pjsip_outbound_registration.so',
       'res_pjsip_endpoint_identifier_user.so',
       'res_pjsip_endpoint_identifier_ip.so',
       'res_pjsip_registrar.so',
@@ -86,12 +89,20 @@ export const MODULE_GROUPS: ReadonlyArray<{ title: string; modules: readonly str
   { title: 'Applications', modules: ['app_dial.so', 'app_queue.so', 'app_mixmonitor.so', 'app_chanspy.so', 'app_playback.so', 'app_playtones.so', 'app_echo.so', 'app_verbose.so', 'app_stack.so', 'app_exec.so', 'app_userevent.so', 'app_senddtmf.so'] },
   {
     title: 'Dialplan functions',
-    modules: ['func_rand.so', 'func_logic.so', 'func_strings.so', 'func_math.so', 'func_cut.so', 'func_channel.so', 'func_callerid.so', 'func_global.so', 'func_hangupcause.so', 'func_timeout.so', 'func_uuid.so', 'func_devstate.so', 'func_periodic_hook.so', 'func_groupcount.so', 'func_uri.so', 'func_pjsip_endpoint.so', 'func_pjsip_aor.so', 'func_pjsip_contact.so'],
+    modules: ['func_rand.so', 'func_logic.so', 'func_strings.so', 'func_math.so', 'func_cut.so', 'func_channel.so', 'func_callerid.so', 'func_global.so', 'func_hangupcause.so', 'func_timeout.so', 'func_uuid.so', 'func_devstate.so', 'func_periodic_hook.so', 'func_groupcount.so', 'func_uri.so', 'func_pjsip_endpoint.so', 'func_pjsip_aor.so', 'func_pjsip_contact.so', 'func_db.so', 'func_sha1.so'],
   },
   { title: 'Music on hold, fax, AMI extras', modules: ['res_musiconhold.so', 'res_fax.so', 'res_fax_spandsp.so', 'res_manager_devicestate.so'] },
 ];
 
 export const LOADED_MODULES: readonly string[] = MODULE_GROUPS.flatMap((g) => g.modules);
+
+/** Telephony cards: chan_dahdi (its only hard dependency, ccss, is part of the core). */
+export const DAHDI_MODULE_GROUP = { title: 'Telephony cards (DAHDI)', modules: ['chan_dahdi.so'] } as const;
+
+/** The module groups of a model: the base list, plus chan_dahdi when DAHDI spans are configured. */
+export function modulesFor(m: PbxModel): ReadonlyArray<{ title: string; modules: readonly string[] }> {
+  return (m.dahdi?.spans.length ?? 0) > 0 ? [...MODULE_GROUPS, DAHDI_MODULE_GROUP] : MODULE_GROUPS;
+}
 
 export interface RenderOptions {
   /** Directory holding the *.conf.hbs templates (default: <project>/asterisk-conf). */
@@ -167,7 +178,8 @@ function buildView(m: PbxModel) {
       busyUpTo: d.answerPercent + d.busyPercent,
       noAnswerUpTo: d.answerPercent + d.busyPercent + d.noAnswerPercent,
     },
-    moduleGroups: MODULE_GROUPS,
+    moduleGroups: modulesFor(m),
+    tel: telephonyView(m),
     transportName: TRANSPORT_NAME,
     writeTimeoutMs: AMI_WRITE_TIMEOUT_MS,
     seatRingSeconds: SEAT_RING_SECONDS,

@@ -134,6 +134,12 @@ export const FUNCTION_MODULES: Readonly<Record<string, string>> = {
   QUEUE_MEMBER: 'app_queue.so',
   QUEUE_VARIABLES: 'app_queue.so',
   QUEUE_WAITING_COUNT: 'app_queue.so',
+  REGEX: 'func_strings.so',
+  DB: 'func_db.so',
+  DB_EXISTS: 'func_db.so',
+  DB_DELETE: 'func_db.so',
+  DB_KEYS: 'func_db.so',
+  SHA1: 'func_sha1.so',
 };
 
 /** Which module reads which generated file (the file is pointless, or refused, without it). */
@@ -293,7 +299,8 @@ class Checker {
       const keys = new Map<string, ConfEntry>();
       for (const e of s.entries) {
         const k = e.key.toLowerCase();
-        if (repeatable.has(k) || (p.file === 'extensions.conf' && s.name === 'globals')) continue;
+        // chan_dahdi.conf: options apply to the following "channel =>" lines, so every block repeats them.
+        if (repeatable.has(k) || (p.file === 'extensions.conf' && s.name === 'globals') || p.file === 'chan_dahdi.conf') continue;
         const first = keys.get(k);
         if (first) this.err(p.file, e.line, `"${e.key}" set twice in [${s.name}] (first at line ${first.line})`);
         else keys.set(k, e);
@@ -565,6 +572,7 @@ class Checker {
 
   private checkDialplanTargets(dp: Dialplan, pj: Pjsip, queues: Set<string>): void {
     const file = 'extensions.conf';
+    const dahdi = this.dahdiChannels();
     // include => targets and cycles
     for (const ctx of dp.values()) {
       for (const inc of ctx.includes) {
@@ -597,7 +605,11 @@ class Checker {
         } else if (app === 'dial') {
           const first = (args[0] ?? '').trim();
           if (!first) this.err(file, step.line, 'Dial() without a destination');
-          for (const dest of splitTopLevel(first, '&')) this.checkDialDest(dp, pj, step.line, dest.trim());
+          for (const dest of splitTopLevel(first, '&')) this.checkDialDest(dp, pj, dahdi, step.line, dest.trim());
+          // b(context^exten^priority(args)) / B(...): pre-dial handlers run a dialplan subroutine.
+          for (const hm of (args[2] ?? '').matchAll(/(?:^|[^A-Za-z])([bB])\(([^()^]+)\^([^()^]+)\^([^()^]+)(\([^()]*\))?\)/g)) {
+            this.checkTarget(dp, ctx, step, `${hm[2]},${hm[3]},${hm[4]}`, `Dial option ${hm[1]}(${hm[2]}^${hm[3]}^${hm[4]})`);
+          }
         } else if (app === 'queue') {
           const q = (args[0] ?? '').trim();
           if (!q) this.err(file, step.line, 'Queue() without a queue name');
@@ -670,7 +682,36 @@ class Checker {
     }
   }
 
-  private checkDialDest(dp: Dialplan, pj: Pjsip, line: number, dest: string): void {
+  /** chan_dahdi.conf's channels and groups (undefined when chan_dahdi is not loaded). */
+  private dahdiChannels(): { channels: Set<number>; groups: Set<number> } | undefined {
+    const loaded = this.parsed.get('modules.conf') ? loadedModulesOf(this.sections('modules.conf')) : undefined;
+    if (!loaded?.has('chan_dahdi.so')) return undefined;
+    const out = { channels: new Set<number>(), groups: new Set<number>() };
+    const file = 'chan_dahdi.conf';
+    for (const s of this.sections(file)) {
+      if (s.name !== 'channels') continue;
+      let groups: number[] = [];
+      for (const e of s.entries) {
+        const k = e.key.toLowerCase();
+        if (k === 'group') groups = e.value.trim() === '' ? [] : e.value.split(',').map((g) => Number(g.trim()));
+        if (k !== 'channel' && k !== 'channels') continue;
+        for (const part of e.value.split(',')) {
+          const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+          if (!m) {
+            this.err(file, e.line, `"${part.trim()}" is not a channel or channel range`);
+            continue;
+          }
+          const a = Number(m[1]);
+          const b = m[2] !== undefined ? Number(m[2]) : a;
+          for (let c = a; c <= b; c++) out.channels.add(c);
+          for (const g of groups) out.groups.add(g);
+        }
+      }
+    }
+    return out;
+  }
+
+  private checkDialDest(dp: Dialplan, pj: Pjsip, dahdi: { channels: Set<number>; groups: Set<number> } | undefined, line: number, dest: string): void {
     const file = 'extensions.conf';
     const slash = dest.indexOf('/');
     if (slash <= 0) {
@@ -691,8 +732,20 @@ class Checker {
       else if (!hasVars(ext) && !this.findExten(dp, ctxName, ext))
         this.err(file, line, `Dial(${dest}): extension "${ext}" does not exist in context ${ctxName}`);
     } else if (tech === 'pjsip') {
-      const ep = res.split('/')[0] ?? '';
+      // PJSIP/<endpoint>[/<uri>] or PJSIP/<number>@<endpoint> (dial a number through a trunk).
+      const at = res.indexOf('@');
+      const ep = at >= 0 ? res.slice(at + 1) : (res.split('/')[0] ?? '');
       if (!hasVars(ep) && !pj.endpoints.has(ep)) this.err(file, line, `Dial(${dest}): no such PJSIP endpoint in pjsip.conf`);
+    } else if (tech === 'dahdi') {
+      // DAHDI/<channel> or DAHDI/g<group>/<number> (r/G/R: other hunting orders of a group).
+      if (!dahdi) {
+        this.err(file, line, `Dial(${dest}): DAHDI needs chan_dahdi.so, which modules.conf does not load`);
+        return;
+      }
+      const m = /^(?:(\d+)|([gGrR])(\d+)\/.+)$/.exec(res);
+      if (!m) this.err(file, line, `Dial destination "${dest}" must be DAHDI/<channel> or DAHDI/g<group>/<number>`);
+      else if (m[1] !== undefined && !dahdi.channels.has(Number(m[1]))) this.err(file, line, `Dial(${dest}): channel ${m[1]} is not configured in chan_dahdi.conf`);
+      else if (m[3] !== undefined && !dahdi.groups.has(Number(m[3]))) this.err(file, line, `Dial(${dest}): no channel of chan_dahdi.conf is in group ${m[3]}`);
     } else {
       this.err(file, line, `Dial destination "${dest}": technology ${dest.slice(0, slash)} is not used by SeatBox`);
     }
@@ -760,6 +813,22 @@ class Checker {
         }
       }
     }
+    for (const id of pj.byType.get('identify')?.values() ?? []) {
+      const ep = getValues(id, 'endpoint')[0];
+      if (!ep || !has('endpoint', ep.value)) this.err(file, ep?.line ?? id.line, `identify [${id.name}] names endpoint "${ep?.value ?? ''}", which is not defined`);
+      if (getValues(id, 'match').length === 0) this.err(file, id.line, `identify [${id.name}] has no match`);
+    }
+    for (const reg of pj.byType.get('registration')?.values() ?? []) {
+      for (const k of ['outbound_auth', 'endpoint', 'transport'] as const) {
+        const e = getValues(reg, k)[0];
+        const type = k === 'outbound_auth' ? 'auth' : k;
+        if (e && !has(type, e.value)) this.err(file, e.line, `registration [${reg.name}] names ${k} "${e.value}", which is not defined`);
+      }
+      for (const k of ['server_uri', 'client_uri']) {
+        const v = getValue(reg, k);
+        if (!v || !/^sips?:[^\s]+$/.test(v)) this.err(file, reg.line, `registration [${reg.name}] needs ${k} = sip:..., got "${v ?? ''}"`);
+      }
+    }
     for (const aor of pj.byType.get('aor')?.values() ?? []) {
       const mc = getValue(aor, 'max_contacts');
       if (mc !== undefined && !isInt(mc, 0, 100)) this.err(file, aor.line, `aor [${aor.name}] max_contacts must be a number, got "${mc}"`);
@@ -825,6 +894,12 @@ type Dialplan = Map<string, DpContext>;
 interface Pjsip {
   endpoints: Set<string>;
   byType: Map<string, Map<string, ConfSection>>;
+}
+
+function loadedModulesOf(sections: ConfSection[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of sections) for (const e of s.entries) if (/^(load|preload|require)$/i.test(e.key)) out.add(e.value);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
