@@ -12,7 +12,8 @@ import { silentLogger } from '../../firmware-agent/src/logging.js';
 import { SeatBoxAgent } from '../../firmware-agent/src/main.js';
 import { CONTEXTS } from '../../firmware-agent/src/pbx-config/model.js';
 import { SettingsStore } from '../../firmware-agent/src/settings/settings-store.js';
-import { freePort } from '../support/asterisk.js';
+import { freePort, rtpRangeAvoiding } from '../support/asterisk.js';
+import type { ChrootAsterisk } from '../../firmware-agent/src/pbx-runtime/index.js';
 
 let dir: string;
 let agent: SeatBoxAgent;
@@ -51,16 +52,18 @@ beforeAll(async () => {
   const db = openDatabase(dir);
   new SettingsStore(db).set('demo.odds', { answerPercent: 100, ringMinSeconds: 0, ringMaxSeconds: 0, talkMinSeconds: 600, talkMaxSeconds: 600 });
   db.close();
+  const amiPort = await freePort();
+  const sipPort = await freePort({ udp: true });
+  const rtpStart = rtpRangeAvoiding([amiPort, sipPort]);
   agent = new SeatBoxAgent({
     dataDir: dir,
     host: '127.0.0.1',
     port: 0,
     demo: true,
     demoCalls: false,
-    asterisk: { amiPort: await freePort(), sipPort: await freePort({ udp: true }), sipBind: '127.0.0.1', rtpStart: 40000 + Math.floor(Math.random() * 10000), rtpEnd: 0 },
+    asterisk: { amiPort, sipPort, sipBind: '127.0.0.1', rtpStart, rtpEnd: rtpStart + 19 },
     logger: silentLogger(),
   });
-  agent.opts.asterisk.rtpEnd = agent.opts.asterisk.rtpStart! + 100;
   await agent.start();
   base = `http://127.0.0.1:${agent.address().port}`;
 
@@ -120,10 +123,11 @@ describe('agent on the real Asterisk 22', () => {
   });
 
   it('survives kill -9 of Asterisk mid-call: restart, reconnect, no phantom channels, the call closed with a cause', async () => {
-    const oldPid = agent.asterisk.pid;
+    const asterisk = agent.asterisk as ChrootAsterisk;
+    const oldPid = asterisk.pid;
     frames.length = 0;
-    agent.asterisk.kill9();
-    await waitFor('Asterisk restarted by the agent', () => agent.asterisk.running && agent.asterisk.pid !== oldPid, 60_000);
+    asterisk.kill9();
+    await waitFor('Asterisk restarted by the agent', () => asterisk.running && asterisk.pid !== oldPid, 60_000);
     await waitFor('AMI reconnected', () => agent.ami.connected, 60_000);
     const ended = await waitFor('call.ended on the websocket', () => frames.find((f) => f.type === 'call.ended' && f.data.linkedid === linkedid), 30_000);
     expect(ended.type).toBe('call.ended');

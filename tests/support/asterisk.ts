@@ -93,8 +93,16 @@ export async function pickTestPorts(): Promise<TestPorts> {
   const ami = await freePort();
   const http = await freePort();
   const sip = await freePort({ udp: true });
-  const rtpStart = 20000 + 20 * Math.floor(Math.random() * 1000); // 20000..39980
+  const rtpStart = rtpRangeAvoiding([ami, http, sip]);
   return { ami, http, sip, rtpStart, rtpEnd: rtpStart + 19 };
+}
+
+/** A random 20-port RTP range (20000..39999) that contains none of the given ports. */
+export function rtpRangeAvoiding(ports: number[], size = 20): number {
+  for (;;) {
+    const start = 20000 + size * Math.floor(Math.random() * (20000 / size));
+    if (!ports.some((p) => p >= start && p < start + size)) return start;
+  }
 }
 
 /** Minimal configs: core + AMI only (AMI is built into the Asterisk 22 core; no module needed). */
