@@ -19,6 +19,12 @@ Commands:
     --sip-bind ADDR       SIP bind address (default 127.0.0.1 in demo, else 0.0.0.0)
     --asterisk-root DIR   Debian sid root holding Asterisk (default $SEATBOX_CACHE/sid-root)
     --demo-interval S     seconds between demo calls (default 20)
+    --host-root DIR       where the telephony-card tools' outputs are read (DIR/commands/
+                          dahdi_*.txt, DIR/proc/dahdi); default: setting hardware.hostRoot,
+                          the simulated cards in demo mode, else the DAHDI tools if installed
+    --asterisk MODE       chroot (default: Asterisk in the sid root) | system (the appliance:
+                          the asterisk.service of the image)
+  update ...            signed update bundles: make-bundle, verify, install, status
   bench ami [--json]    AMI parser + call model + SQLite throughput
   version               print the version
   help                  this text
@@ -39,6 +45,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'serve':
       return serve(rest);
+    case 'update': {
+      const { updateCli } = await import('./system/update/cli.js');
+      return updateCli(rest);
+    }
     case 'bench': {
       const { runBench } = await import('./bench/index.js');
       return runBench(rest);
@@ -71,29 +81,54 @@ async function serve(args: string[]): Promise<number> {
         'sip-bind': { type: 'string' },
         'asterisk-root': { type: 'string' },
         'demo-interval': { type: 'string' },
+        'host-root': { type: 'string' },
+        asterisk: { type: 'string' },
       },
       strict: true,
     });
+    const mode = values.asterisk ?? 'chroot';
+    if (mode !== 'chroot' && mode !== 'system') throw new Error(`--asterisk: expected chroot or system, got "${mode}"`);
     opts = {
       dataDir: resolve(values.data ?? join(homedir(), '.local', 'share', 'seatbox')),
       host: values.host ?? '127.0.0.1',
       port: intOption('port', values.port, 8080, 0),
       demo: values.demo ?? false,
       asterisk: {
-        rootDir: values['asterisk-root'] ? resolve(values['asterisk-root']) : undefined,
+        rootDir: values['asterisk-root'] ? resolve(values['asterisk-root']) : mode === 'system' ? '/' : undefined,
+        mode: mode as 'chroot' | 'system',
         amiPort: intOption('ami-port', values['ami-port'], 5038, 1024),
         sipPort: intOption('sip-port', values['sip-port'], 5060),
         sipBind: values['sip-bind'] ?? (values.demo ? '127.0.0.1' : '0.0.0.0'),
       },
       demoCallIntervalSeconds: intOption('demo-interval', values['demo-interval'], 20, 1, 3600),
+      ...(values['host-root'] ? { hostRoot: resolve(values['host-root']) } : {}),
     };
   } catch (err) {
     process.stderr.write(`seatbox serve: ${(err as Error).message}\n`);
     return 2;
   }
   const { SeatBoxAgent } = await import('./main.js');
-  const agent = new SeatBoxAgent(opts);
   let stopping = false;
+  // A staged restore asks for a restart: stop this agent, start a fresh one (it applies the
+  // restore before opening the database). Under systemd a failed start exits; systemd restarts.
+  const restart = (): void => {
+    setTimeout(() => {
+      if (stopping) return;
+      const old = agent;
+      old.log.info('restarting the agent');
+      old
+        .stop()
+        .then(async () => {
+          agent = new SeatBoxAgent({ ...opts, onRestartRequested: restart });
+          await agent.start();
+        })
+        .catch((err: unknown) => {
+          agent.log.fatal({ err }, 'SeatBox failed to restart');
+          process.exit(1);
+        });
+    }, 300);
+  };
+  let agent = new SeatBoxAgent({ ...opts, onRestartRequested: restart });
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;

@@ -2,6 +2,8 @@
 // starts/stops them in order. Each module owns its own lifecycle (start/stop).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { AgentsModule } from './agents/agents-module.js';
+import { tableSeatDirectory } from './agents/seat-directory.js';
 import { AsteriskAmiClient } from './ami/client.js';
 import { AuditLog } from './audit/audit-log.js';
 import { LoginThrottle } from './auth/login-throttle.js';
@@ -14,11 +16,16 @@ import { LiveFeed } from './http/live.js';
 import type { Health, SystemStatus } from './http/schemas.js';
 import { buildServer, type App } from './http/server.js';
 import { createLogger, type Logger } from './logging.js';
+import { demoHostRoot } from './hardware-inventory/probe.js';
 import { PbxConfigurator } from './pbx-config/apply.js';
+import { SeatsTrunksModule } from './pbx-model/seats-trunks-module.js';
 import { defaultModel, type PbxModel } from './pbx-config/model.js';
 import { ChrootAsterisk, defaultRootDir, moduleDir } from './pbx-runtime/index.js';
 import { SettingsStore } from './settings/settings-store.js';
+import { createSystemServices, prepareDataDir } from './system/backup/wiring.js';
 import { assertPortsFree } from './system/ports.js';
+import { SystemAsterisk } from './system/update/system-asterisk.js';
+import type { SlotLayout } from './system/update/slots.js';
 import { CallModel } from './telephony/call-model.js';
 import { CallStore } from './telephony/call-store.js';
 import { Telephony } from './telephony/telephony.js';
@@ -31,13 +38,21 @@ export interface AgentOptions {
   port: number;
   demo: boolean;
   /** Asterisk runs chrooted in the cached sid root (demo, tests). */
-  asterisk: { rootDir?: string; amiPort: number; sipPort: number; sipBind: string; rtpStart?: number; rtpEnd?: number };
+  asterisk: { rootDir?: string; amiPort: number; sipPort: number; sipBind: string; rtpStart?: number; rtpEnd?: number; mode?: 'chroot' | 'system' };
+  /** Appliance: A/B update slots (default the image's partitions) and where backups go. */
+  system?: { updateLayout?: SlotLayout; backupTarget?: string };
+  /** Asked to restart (a restore was staged): stop this agent and start a new one. */
+  onRestartRequested?: () => void;
   /** Seconds between demo calls (demo mode). */
   demoCallIntervalSeconds?: number;
   /** Demo mode without the periodic call (tests place their own calls). Default true. */
   demoCalls?: boolean;
   uiDir?: string;
   logger?: Logger;
+  /** Where the telephony-card outputs are read (hardware-inventory/probe.ts); default: setting hardware.hostRoot, the demo's fixture box in demo mode. */
+  hostRoot?: string;
+  /** ms between telephony-card polls (default 10 s). */
+  hardwarePollMs?: number;
 }
 
 /** Random secret made of characters every config format accepts as-is. */
@@ -50,12 +65,16 @@ export class SeatBoxAgent {
   readonly startedAt = Date.now();
   db!: Db;
   settings!: SettingsStore;
+  /** On the appliance a SystemAsterisk stands in (same instance layout; ensureLayout/start/stop/onExit). */
   asterisk!: ChrootAsterisk;
+  system?: ReturnType<typeof createSystemServices>;
   ami!: AsteriskAmiClient;
   model!: CallModel;
   store!: CallStore;
   telephony!: Telephony;
   configurator!: PbxConfigurator;
+  agents!: AgentsModule;
+  seatsTrunks?: SeatsTrunksModule;
   live = new LiveFeed();
   audit!: AuditLog;
   app?: App;
@@ -75,8 +94,14 @@ export class SeatBoxAgent {
     return join(this.opts.dataDir, 'asterisk');
   }
 
-  /** The PBX model from stored settings (seats, queues … join it in later issues). */
+  /** The PBX model: stored settings plus the stored seats, trunks, routes and card settings. */
   buildModel(): PbxModel {
+    const base = this.baseModel();
+    return this.seatsTrunks ? this.seatsTrunks.buildModel(base) : base;
+  }
+
+  /** The PBX model from stored settings alone (paths, ports, demo…), with a fresh revision. */
+  baseModel(): PbxModel {
     const a = this.opts.asterisk;
     const revision = `r${Date.now().toString(36)}`;
     return defaultModel({
@@ -92,12 +117,36 @@ export class SeatBoxAgent {
 
   async start(): Promise<void> {
     const log = this.log;
+    // A staged restore is swapped in, and the database copied before pending migrations.
+    await prepareDataDir({ dataDir: this.opts.dataDir, instanceDir: this.instanceDir, logger: log });
     this.db = openDatabase(this.opts.dataDir);
     this.settings = new SettingsStore(this.db);
     const audit = (this.audit = new AuditLog(this.db));
+    // Seats, trunks, routes and cards. The cards are probed before the first config is
+    // written: analog seats and lines need them.
+    this.seatsTrunks = new SeatsTrunksModule({
+      db: this.db,
+      settings: this.settings,
+      audit,
+      live: this.live,
+      logger: log.child({ module: 'seats-trunks' }),
+      ami: () => this.ami,
+      calls: () => this.model?.liveCalls() ?? [],
+      callEvents: () => this.model,
+      baseModel: () => this.baseModel(),
+      apply: (m, actor) => this.applyModel(m, actor),
+      sip: () => ({ bind: this.opts.asterisk.sipBind, port: this.opts.asterisk.sipPort }),
+      hostRoot: this.opts.hostRoot ?? this.settings.get<string>('hardware.hostRoot') ?? (this.opts.demo ? demoHostRoot() : undefined),
+      ...(this.opts.hardwarePollMs ? { hardwarePollMs: this.opts.hardwarePollMs } : {}),
+    });
+    await this.seatsTrunks.probeHardware();
 
     // Asterisk: generated config first (validated, atomic), then the chrooted process.
-    this.asterisk = new ChrootAsterisk({ rootDir: this.opts.asterisk.rootDir, instanceDir: this.instanceDir, logger: log.child({ module: 'asterisk' }) });
+    // On the appliance (--asterisk system) Asterisk is the systemd service instead.
+    this.asterisk =
+      this.opts.asterisk.mode === 'system'
+        ? (new SystemAsterisk({ instanceDir: this.instanceDir, logger: log.child({ module: 'asterisk' }) }) as unknown as ChrootAsterisk)
+        : new ChrootAsterisk({ rootDir: this.opts.asterisk.rootDir, instanceDir: this.instanceDir, logger: log.child({ module: 'asterisk' }) });
     this.asterisk.ensureLayout();
     const model = this.buildModel();
     this.ami = new AsteriskAmiClient({
@@ -110,7 +159,9 @@ export class SeatBoxAgent {
     this.configurator = new PbxConfigurator({ etcDir: this.asterisk.paths.etc, ami: this.ami, logger: log.child({ module: 'pbx-config' }) });
     // A port held by another process (often another Asterisk) would otherwise surface later
     // as a baffling AMI login failure against the wrong PBX.
-    await assertPortsFree([
+    // (The system Asterisk of an agent restart holds them legitimately.)
+    const asterisk = this.asterisk as ChrootAsterisk | SystemAsterisk;
+    if (!(asterisk instanceof SystemAsterisk) || !(await asterisk.active())) await assertPortsFree([
       { proto: 'tcp', host: '127.0.0.1', port: model.ami.port, what: 'AMI (--ami-port)' },
       { proto: 'udp', host: model.sip.bind, port: model.sip.port, what: 'SIP (--sip-port)' },
     ]);
@@ -132,7 +183,23 @@ export class SeatBoxAgent {
     this.telephony.on('status', () => this.publishStatus());
     await this.telephony.start();
     this.started.push(this.telephony);
+    // Agents subscribe before the first connect: its 'connect' writes the AstDB PINs and resyncs.
+    // The seats table serves as seat directory until the seats module's registry is set below.
+    this.agents = new AgentsModule({ db: this.db, ami: this.ami, settings: this.settings, audit, live: this.live, seats: tableSeatDirectory(this.db), logger: log.child({ module: 'agents' }) });
+    await this.agents.start();
+    this.started.push(this.agents);
+    await this.seatsTrunks.start();
+    this.started.push(this.seatsTrunks);
+    this.agents.setSeatDirectory(this.seatsTrunks.seats);
+    this.seatsTrunks.seats.on('seat', (ext: string) => this.agents.publishSeat(ext));
     await this.ami.connect();
+
+    this.system = createSystemServices(
+      { dataDir: this.opts.dataDir, instanceDir: this.instanceDir, version: version(), update: { layout: this.opts.system?.updateLayout }, backupTarget: this.opts.system?.backupTarget, requestRestart: this.opts.onRestartRequested, logger: log },
+      this.db, this.settings, audit, this.live,
+    );
+    await this.system.scheduler.start();
+    this.started.push(this.system.scheduler);
 
     this.app = await buildServer({
       users: new UserStore(this.db),
@@ -142,7 +209,11 @@ export class SeatBoxAgent {
       health: () => this.health(),
       status: () => this.status(),
       calls: () => this.model.liveCalls(),
+      agents: this.agents,
+      seatsTrunks: this.seatsTrunks,
       live: this.live,
+      update: this.system.routes.update,
+      backup: this.system.routes.backup,
       cookieSecret: this.settings.getOrCreate('http.cookieSecret', () => generateSecret(32)),
       uiDir: this.opts.uiDir ?? join(projectRoot(), 'dist', 'web-ui'),
       logger: log,

@@ -50,7 +50,8 @@ function isApiError(v: unknown): v is ApiError {
   return typeof v === 'object' && v !== null && typeof (v as ApiError).error === 'string';
 }
 
-async function request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
+// Exported for page-level API modules (pages/*/…-api.ts).
+export async function request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') {

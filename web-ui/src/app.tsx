@@ -7,12 +7,19 @@ import { Layout } from './components/Layout.js';
 import { I18nProvider, useI18n, type MessageKey } from './i18n/index.js';
 import { LiveProvider } from './live.js';
 import { matchRoute } from './nav.js';
+import { AgentsPage } from './pages/agents/AgentsPage.js';
 import { DashboardPage } from './pages/Dashboard.js';
+import { LiveBoardPage } from './pages/live-board/LiveBoard.js';
 import { LoginPage } from './pages/Login.js';
 import { NotFoundPage } from './pages/NotFound.js';
 import { PlaceholderPage } from './pages/Placeholder.js';
 import { SetupPage } from './pages/Setup.js';
 import { SystemStatusPage } from './pages/SystemStatus.js';
+import { HardwarePage } from './pages/hardware/HardwarePage.js';
+import { SeatsPage } from './pages/seats/SeatsPage.js';
+import { TrunksPage } from './pages/trunks/TrunksPage.js';
+import { BackupPage } from './pages/system/backup/BackupPage.js';
+import { UpdatePage } from './pages/system/update/UpdatePage.js';
 import { navigate, usePath } from './router.js';
 
 type Phase =
@@ -149,8 +156,22 @@ function Shell() {
               <NotFoundPage />
             ) : item.page === 'dashboard' ? (
               <DashboardPage user={phase.user} />
+            ) : item.page === 'seats' ? (
+              <SeatsPage user={phase.user} />
+            ) : item.page === 'trunks' ? (
+              <TrunksPage user={phase.user} />
+            ) : item.page === 'hardware' ? (
+              <HardwarePage user={phase.user} />
             ) : item.page === 'systemStatus' ? (
               <SystemStatusPage />
+            ) : item.page === 'liveBoard' ? (
+              <LiveBoardPage />
+            ) : item.page === 'agents' ? (
+              <AgentsPage user={phase.user} />
+            ) : item.page === 'systemUpdate' ? (
+              <UpdatePage user={phase.user} />
+            ) : item.page === 'systemBackup' ? (
+              <BackupPage user={phase.user} />
             ) : (
               <PlaceholderPage key={item.path} label={item.label} desc={item.desc} icon={item.icon} />
             )}

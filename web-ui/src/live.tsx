@@ -55,6 +55,22 @@ interface LiveValue extends LiveState {
 
 const LiveContext = createContext<LiveValue | null>(null);
 
+/** Pages that keep their own state from the feed (seats, trunks, …) listen to every message. */
+const messageListeners = new Set<(msg: LiveMessage) => void>();
+
+/** Calls `fn` with every live message while the caller is mounted (`fn` may change freely). */
+export function useLiveMessages(fn: (msg: LiveMessage) => void): void {
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    const l = (m: LiveMessage) => ref.current(m);
+    messageListeners.add(l);
+    return () => {
+      messageListeners.delete(l);
+    };
+  }, []);
+}
+
 export function LiveProvider({ children, onAuthLost }: { children: ComponentChildren; onAuthLost: () => void }) {
   const [state, setState] = useState<LiveState>(initialLiveState);
   const ctl = useRef<{ reconnectNow: () => void }>({ reconnectNow: () => {} });
@@ -119,6 +135,7 @@ export function LiveProvider({ children, onAuthLost }: { children: ComponentChil
           return;
         }
         const now = Date.now();
+        for (const l of messageListeners) l(msg);
         if (msg.type === 'hello') attempt = 0;
         if (msg.type === 'call.ended') {
           const id = msg.data.linkedid;

@@ -2,7 +2,7 @@
 import type { IconName } from './components/Icon.js';
 import type { MessageKey } from './i18n/index.js';
 
-export type PageKind = 'dashboard' | 'systemStatus' | 'placeholder';
+export type PageKind = 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware';
 
 export interface NavItem {
   path: string;
@@ -27,7 +27,17 @@ export const NAV: NavSection[] = [
   {
     title: 'nav.section.callCenter',
     items: [
-      { path: '/agents', label: 'nav.agents', icon: 'users', page: 'placeholder', desc: 'area.agents.desc' },
+      {
+        path: '/agents',
+        label: 'nav.agents',
+        icon: 'users',
+        page: 'liveBoard',
+        children: [
+          { path: '/agents/board', label: 'nav.liveBoard', icon: 'activity', page: 'liveBoard' },
+          { path: '/agents/list', label: 'nav.agentsManage', icon: 'headset', page: 'agents' },
+          { path: '/agents/seats', label: 'nav.seats', icon: 'phone', page: 'seats' },
+        ],
+      },
       { path: '/inbound', label: 'nav.inbound', icon: 'inbound', page: 'placeholder', desc: 'area.inbound.desc' },
       { path: '/outbound', label: 'nav.outbound', icon: 'outbound', page: 'placeholder', desc: 'area.outbound.desc' },
       { path: '/recordings', label: 'nav.recordings', icon: 'mic', page: 'placeholder', desc: 'area.recordings.desc' },
@@ -52,6 +62,10 @@ export const NAV: NavSection[] = [
         page: 'systemStatus',
         children: [
           { path: '/system/status', label: 'nav.systemStatus', icon: 'activity', page: 'systemStatus' },
+          { path: '/system/trunks', label: 'nav.trunks', icon: 'outbound', page: 'trunks' },
+          { path: '/system/cards', label: 'nav.cards', icon: 'cpu', page: 'hardware' },
+          { path: '/system/update', label: 'nav.systemUpdate', icon: 'package', page: 'systemUpdate' },
+          { path: '/system/backup', label: 'nav.systemBackup', icon: 'layers', page: 'systemBackup' },
           {
             path: '/system/maintenance',
             label: 'nav.systemMaintenance',

@@ -7,16 +7,24 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
+import type { AgentsModule } from '../agents/agents-module.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { SESSION_COOKIE, type SessionStore } from '../auth/sessions.js';
 import { UserInputError, type UserStore } from '../auth/users.js';
 import type { Logger } from '../logging.js';
 import { version } from '../version.js';
+import { agentsRoutes } from './agents-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { backupRoutes, type BackupRouteDeps } from './backup-routes.js';
+import { systemUpdateRoutes, type UpdateRouteDeps } from './system-update-routes.js';
 import { liveRoutes, type LiveFeed } from './live.js';
 import { ApiError, type Health, type LiveCall, type Role, type SystemStatus, type User } from './schemas.js';
 import { systemRoutes } from './system-routes.js';
+import { hardwareRoutes } from './hardware-routes.js';
+import { seatsRoutes } from './seats-routes.js';
+import { trunksRoutes } from './trunks-routes.js';
+import type { SeatsTrunksModule } from '../pbx-model/seats-trunks-module.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,7 +41,15 @@ export interface HttpDeps {
   health: () => Health;
   status: () => SystemStatus;
   calls: () => LiveCall[];
+  /** Agents, pause reasons, agent actions, live seats (absent in API-only tests). */
+  agents?: AgentsModule;
+  /** Seats, trunks, routes, telephony cards (absent in API-only tests). */
+  seatsTrunks?: SeatsTrunksModule;
   live: LiveFeed;
+  /** System → Update (absent when the box has no update key). */
+  update?: UpdateRouteDeps;
+  /** System → Backup. */
+  backup?: BackupRouteDeps;
   cookieSecret: string;
   /** Built web UI (dist/web-ui); absent in API-only tests. */
   uiDir?: string;
@@ -122,6 +138,14 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   await app.register(authRoutes, { prefix: '/api/v1', deps });
   await app.register(systemRoutes, { prefix: '/api/v1', deps });
   await app.register(liveRoutes, { prefix: '/api/v1', deps });
+  if (deps.update) await app.register(systemUpdateRoutes, { prefix: '/api/v1', deps: deps.update });
+  if (deps.backup) await app.register(backupRoutes, { prefix: '/api/v1', deps: deps.backup });
+  if (deps.agents) await app.register(agentsRoutes, { prefix: '/api/v1', deps });
+  if (deps.seatsTrunks) {
+    await app.register(seatsRoutes, { prefix: '/api/v1', deps });
+    await app.register(trunksRoutes, { prefix: '/api/v1', deps });
+    await app.register(hardwareRoutes, { prefix: '/api/v1', deps });
+  }
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => {
     // @fastify/websocket hides websocket routes from the spec; describe the live feed by hand.

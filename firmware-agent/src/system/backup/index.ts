@@ -1,0 +1,2 @@
+export * from './backup-service.js';
+export * from './backup-scheduler.js';
