@@ -58,7 +58,13 @@ class FakeAsterisk implements AmiClient {
   off(): this {
     return this;
   }
-  async action(action: string): Promise<AmiMessage> {
+  async action(action: string, headers?: Record<string, string>): Promise<AmiMessage> {
+    // Modules load through the ModuleLoad action (AMI's Command refuses "module load").
+    if (action === 'ModuleCheck') throw new AmiError(`AMI ModuleCheck failed: Module not loaded`);
+    if (action === 'ModuleLoad') {
+      this.commands.push(`module load ${headers?.Module}`);
+      return new AmiMessage([['Response', 'Success'], ['Message', 'Module was successfully loaded.']]);
+    }
     throw new AmiError(`unexpected action ${action}`);
   }
 
@@ -76,7 +82,7 @@ class FakeAsterisk implements AmiClient {
       if (cmd.startsWith('module reload ')) return `Module '${cmd.slice(14)}' reloaded successfully.`;
       return '';
     }
-    if (cmd.startsWith('module load ')) return `Loaded ${cmd.slice(12)}`;
+    if (cmd.startsWith('module load ')) return 'Command blacklisted';
     const ds = /^dialplan show (\S+)$/.exec(cmd);
     if (ds) {
       const ctx = ds[1]!;

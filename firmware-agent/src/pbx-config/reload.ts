@@ -105,6 +105,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Runs one reload command; returns an error text, or undefined when Asterisk accepted it. */
 export async function runReloadCommand(ami: AmiClient, cmd: string, timeoutMs = 30_000): Promise<string | undefined> {
+  if (cmd.startsWith('module load ')) return loadModule(ami, cmd.slice('module load '.length).trim(), timeoutMs);
   for (let attempt = 0; ; attempt++) {
     let out: string;
     try {
@@ -121,11 +122,24 @@ export async function runReloadCommand(ami: AmiClient, cmd: string, timeoutMs = 
     if (cmd.startsWith('module reload ')) {
       return /reloaded successfully/i.test(out) ? undefined : `"${cmd}": ${text || 'no answer'}`;
     }
-    if (cmd.startsWith('module load ')) {
-      return /^Loaded /m.test(out) || /already (been )?loaded/i.test(out) ? undefined : `"${cmd}": ${text || 'no answer'}`;
-    }
     if (/no such command|fail|error|unable/i.test(out)) return `"${cmd}": ${text}`;
     return undefined;
+  }
+}
+
+/**
+ * Loads a module with the AMI ModuleLoad action: AMI's Command action refuses "module load"
+ * (it is on Asterisk's command blacklist), so the CLI form can never work over AMI.
+ */
+async function loadModule(ami: AmiClient, module: string, timeoutMs: number): Promise<string | undefined> {
+  const check = await ami.action('ModuleCheck', { Module: module }, { timeoutMs }).catch(() => undefined);
+  if (check?.response === 'Success') return undefined; // already running
+  try {
+    const res = await ami.action('ModuleLoad', { Module: module, LoadType: 'load' }, { timeoutMs });
+    if (res.response === 'Success') return undefined;
+    return `loading ${module} failed: ${res.get('Message') ?? 'no reason given'}`;
+  } catch (e) {
+    return `loading ${module} failed: ${(e as Error).message}`;
   }
 }
 
