@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AuditLog } from '../audit/audit-log.js';
-import { BackupError, type BackupConfig, type BackupService } from '../system/backup/backup-service.js';
+import { BackupError, type BackupConfig, type BackupProgress, type BackupService } from '../system/backup/backup-service.js';
 import { validateBackupConfig } from '../system/backup/backup-scheduler.js';
 import type { LiveFeed } from './live.js';
 import { requireUser } from './server.js';
@@ -44,7 +44,7 @@ const Progress = Type.Object({
 
 export const backupRoutes: FastifyPluginAsyncTypebox<{ deps: BackupRouteDeps }> = async (app, { deps }) => {
   const { backup, audit, live } = deps;
-  const onProgress = (data: unknown) => live.emit('message', { type: 'backup.progress', data });
+  const onProgress = (data: BackupProgress) => live.publish({ type: 'backup.progress', data });
   backup.on('progress', onProgress);
   app.addHook('onClose', async () => {
     backup.off('progress', onProgress);

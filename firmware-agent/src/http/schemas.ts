@@ -1,6 +1,8 @@
 // TypeBox schemas shared by the API (route validation + OpenAPI) and the web UI (types).
 // The UI imports these as types only, so nothing server-side is bundled into it.
 import { Type, type Static } from '@sinclair/typebox';
+import type { BackupProgress } from '../system/backup/backup-service.js';
+import type { UpdateState } from '../system/update/update-service.js';
 
 export const ROLES = ['admin', 'manager', 'team_lead', 'qa', 'trainer', 'agent', 'technician', 'data_manager'] as const;
 export const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -179,6 +181,8 @@ export type SpanLive = Static<typeof SpanLive>;
  *  { type: 'seat.updated', data: SeatLive }       a seat's registration or its agent's state changed
  *  { type: 'trunk.updated', data: TrunkLive }     a trunk's registration/reachability/channels changed
  *  { type: 'span.updated', data: SpanLive }       a span's alarms or channels changed
+ *  { type: 'update.progress', data: UpdateState }  writing an update bundle to the inactive slot
+ *  { type: 'backup.progress', data: BackupProgress }  a backup or restore running
  *  { type: 'alarm', data: { source, severity, message, at } }   something an operator must see
  */
 export type LiveMessage =
@@ -189,4 +193,6 @@ export type LiveMessage =
   | { type: 'seat.updated'; data: SeatLive }
   | { type: 'trunk.updated'; data: TrunkLive }
   | { type: 'span.updated'; data: SpanLive }
+  | { type: 'update.progress'; data: UpdateState }
+  | { type: 'backup.progress'; data: BackupProgress }
   | { type: 'alarm'; data: { source: string; severity: 'info' | 'warning' | 'critical'; message: string; at: string } };

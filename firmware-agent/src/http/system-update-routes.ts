@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { Readable } from 'node:stream';
 import type { AuditLog } from '../audit/audit-log.js';
 import { BundleError } from '../system/update/bundle.js';
-import { UpdateError, type UpdateService } from '../system/update/update-service.js';
+import { UpdateError, type UpdateService, type UpdateState } from '../system/update/update-service.js';
 import type { LiveFeed } from './live.js';
 import { requireUser } from './server.js';
 
@@ -37,8 +37,7 @@ const Status = Type.Object({
 
 export const systemUpdateRoutes: FastifyPluginAsyncTypebox<{ deps: UpdateRouteDeps }> = async (app, { deps }) => {
   const { update, audit, live } = deps;
-  // The live feed's LiveMessage union belongs to http/schemas.ts; this frame is typed here.
-  const onProgress = (data: unknown) => live.emit('message', { type: 'update.progress', data });
+  const onProgress = (data: UpdateState) => live.publish({ type: 'update.progress', data });
   update.on('progress', onProgress);
   app.addHook('onClose', async () => {
     update.off('progress', onProgress);
