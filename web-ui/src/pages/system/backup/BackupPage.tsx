@@ -202,7 +202,7 @@ export function BackupPage({ user }: { user: User }) {
           <div class="card-body">
             <div class="field">
               <label>{t('backup.target')}</label>
-              <input class="mono" value={draft.target} onInput={(e) => setDraft({ ...draft, target: (e.currentTarget as HTMLInputElement).value })} />
+              <input class="mono" data-testid="backup-target" value={draft.target} onInput={(e) => setDraft({ ...draft, target: (e.currentTarget as HTMLInputElement).value })} />
               <span class="field-hint">{t('backup.targetHint')}</span>
             </div>
             <div class="field">
@@ -218,7 +218,7 @@ export function BackupPage({ user }: { user: User }) {
               <input type="checkbox" checked={draft.includeRecordings} onChange={(e) => setDraft({ ...draft, includeRecordings: (e.currentTarget as HTMLInputElement).checked })} /> {t('backup.withRecordings')}
             </label>
             <div class="sys-row">
-              <button type="button" class="btn btn-secondary" disabled={busy} onClick={() => void save()}>
+              <button type="button" class="btn btn-secondary" disabled={busy} onClick={() => void save()} data-testid="backup-save">
                 {t('backup.save')}
               </button>
             </div>
