@@ -80,7 +80,7 @@ describe('backup and restore from the web UI', () => {
             return 'down';
           }
         },
-        { timeout: 60_000, intervals: [500] },
+        { timeout: 60_000, interval: 500 },
       )
       .toBe('zh-CN');
     expect(await setupStatusNeedsSetup()).toBe(false);

@@ -1,31 +1,10 @@
 // System → Backup API.
 import { request } from '../../../api.js';
 
-export interface BackupInfo {
-  id: string;
-  createdAt: string;
-  agentVersion: string;
-  schemaVersion: number;
-  trigger: string;
-  includesRecordings: boolean;
-  sizeBytes: number;
-  tables: number;
-  rows: number;
-}
-export interface BackupConfig {
-  target: string;
-  keep: number;
-  schedule: string;
-  includeRecordings: boolean;
-}
-export interface BackupProgress {
-  op: 'backup' | 'restore';
-  phase: string;
-  done: number;
-  total: number;
-  id: string | null;
-  error: string | null;
-}
+// Types shared with the server (type-only: nothing server-side is bundled).
+import type { BackupConfig, BackupInfo, BackupProgress } from '../../../../../firmware-agent/src/system/backup/backup-service.js';
+
+export type { BackupConfig, BackupInfo, BackupProgress };
 
 export const backupApi = {
   list: () => request<{ backups: BackupInfo[]; config: BackupConfig; progress: BackupProgress }>('GET', '/system/backups'),
