@@ -1,87 +1,29 @@
 // The whole agent against the real Asterisk 22 in the sid root: a Local call shows up in
 // the call model, in SQLite and on the websocket; a kill -9 of Asterisk mid-call is
 // survived: restart, AMI reconnect, resync, no phantom channels, the cut call closed.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { openDatabase } from '../../firmware-agent/src/db/database.js';
-import type { LiveMessage } from '../../firmware-agent/src/http/schemas.js';
-import { silentLogger } from '../../firmware-agent/src/logging.js';
-import { SeatBoxAgent } from '../../firmware-agent/src/main.js';
+import type { SeatBoxAgent } from '../../firmware-agent/src/main.js';
 import { CONTEXTS } from '../../firmware-agent/src/pbx-config/model.js';
-import { SettingsStore } from '../../firmware-agent/src/settings/settings-store.js';
-import { freePort, rtpRangeAvoiding } from '../support/asterisk.js';
 import type { ChrootAsterisk } from '../../firmware-agent/src/pbx-runtime/index.js';
+import { SettingsStore } from '../../firmware-agent/src/settings/settings-store.js';
+import { startTestAgent, waitFor, type TestAgent } from '../support/agent.js';
 
-let dir: string;
+let t: TestAgent;
 let agent: SeatBoxAgent;
 let base: string;
-let cookie = '';
-const frames: LiveMessage[] = [];
-let ws: WebSocket;
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function api(method: string, path: string, body?: unknown, csrf?: string) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}), ...(csrf ? { 'x-csrf-token': csrf } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  for (const c of res.headers.getSetCookie()) {
-    const pair = c.split(';')[0]!;
-    const name = pair.split('=')[0]!;
-    cookie = [...cookie.split('; ').filter((x) => x && !x.startsWith(`${name}=`)), pair].join('; ');
-  }
-  return res;
-}
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'seatbox-agent-'));
-  // Every simulated PSTN call answers and talks for a long time: the call is up when we cut it.
-  const db = openDatabase(dir);
-  new SettingsStore(db).set('demo.odds', { answerPercent: 100, ringMinSeconds: 0, ringMaxSeconds: 0, talkMinSeconds: 600, talkMaxSeconds: 600 });
-  db.close();
-  const amiPort = await freePort();
-  const sipPort = await freePort({ udp: true });
-  const rtpStart = rtpRangeAvoiding([amiPort, sipPort]);
-  agent = new SeatBoxAgent({
-    dataDir: dir,
-    host: '127.0.0.1',
-    port: 0,
-    demo: true,
-    demoCalls: false,
-    asterisk: { amiPort, sipPort, sipBind: '127.0.0.1', rtpStart, rtpEnd: rtpStart + 19 },
-    logger: silentLogger(),
+  t = await startTestAgent({
+    // Every simulated PSTN call answers and talks for a long time: the call is up when we cut it.
+    prepare: (db) => new SettingsStore(db).set('demo.odds', { answerPercent: 100, ringMinSeconds: 0, ringMaxSeconds: 0, talkMinSeconds: 600, talkMaxSeconds: 600 }),
   });
-  await agent.start();
-  base = `http://127.0.0.1:${agent.address().port}`;
-
-  const csrf = async () => ((await (await api('GET', '/api/v1/auth/csrf')).json()) as { token: string }).token;
-  const setup = await api('POST', '/api/v1/setup', { username: 'admin', password: 'Long-Enough-Pw-1' }, await csrf());
-  expect(setup.status).toBe(200);
-  ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/live`, { headers: { cookie } });
-  ws.on('message', (data) => frames.push(JSON.parse(String(data)) as LiveMessage));
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
+  agent = t.agent;
+  base = t.base;
+  await t.openLive();
 }, 120_000);
 
 afterAll(async () => {
-  ws?.close();
-  await agent?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 describe('agent on the real Asterisk 22', () => {
@@ -90,7 +32,7 @@ describe('agent on the real Asterisk 22', () => {
     expect(health.asterisk.connected).toBe(true);
     expect(health.asterisk.version).toMatch(/^22\./);
     expect(health.status).toBe('ok');
-    await waitFor('hello frame', () => frames.find((f) => f.type === 'hello'));
+    await waitFor('hello frame', () => t.frames.find((f) => f.type === 'hello'));
   });
 
   let linkedid: string;
@@ -110,14 +52,14 @@ describe('agent on the real Asterisk 22', () => {
     expect(live.direction).toBe('outbound');
     expect(live.to).toBe('13800138000');
     const frame = await waitFor('call.updated on the websocket', () =>
-      frames.find((f) => f.type === 'call.updated' && f.data.linkedid === linkedid && f.data.answeredAt),
+      t.frames.find((f) => f.type === 'call.updated' && f.data.linkedid === linkedid && f.data.answeredAt),
     );
     expect(frame.type).toBe('call.updated');
     agent.store.flush();
     const row = agent.store.call(linkedid);
     expect(row?.state).toMatch(/answered|bridged/);
     expect(agent.store.legsOf(linkedid).length).toBeGreaterThanOrEqual(2);
-    const status = (await (await api('GET', '/api/v1/system/status')).json()) as { asterisk: { channels: number; calls: number } };
+    const status = (await t.api<{ asterisk: { channels: number; calls: number } }>('GET', '/api/v1/system/status')).body;
     expect(status.asterisk.calls).toBe(1);
     expect(status.asterisk.channels).toBeGreaterThanOrEqual(2);
   });
@@ -125,11 +67,11 @@ describe('agent on the real Asterisk 22', () => {
   it('survives kill -9 of Asterisk mid-call: restart, reconnect, no phantom channels, the call closed with a cause', async () => {
     const asterisk = agent.asterisk as ChrootAsterisk;
     const oldPid = asterisk.pid;
-    frames.length = 0;
+    t.frames.length = 0;
     asterisk.kill9();
     await waitFor('Asterisk restarted by the agent', () => asterisk.running && asterisk.pid !== oldPid, 60_000);
     await waitFor('AMI reconnected', () => agent.ami.connected, 60_000);
-    const ended = await waitFor('call.ended on the websocket', () => frames.find((f) => f.type === 'call.ended' && f.data.linkedid === linkedid), 30_000);
+    const ended = await waitFor('call.ended on the websocket', () => t.frames.find((f) => f.type === 'call.ended' && f.data.linkedid === linkedid), 30_000);
     expect(ended.type).toBe('call.ended');
     agent.store.flush();
     const row = agent.store.call(linkedid);

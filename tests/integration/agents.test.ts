@@ -3,53 +3,22 @@
 // SEATBOX_SEAT, as a seat's phone would) and by the API, a call that rings and is answered
 // on the seat, and a kill -9 of Asterisk mid-call. agent_state_history must hold exactly
 // what happened: states in order, no gaps, no overlaps.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASTDB_FAMILY } from '../../firmware-agent/src/agents/agents-module.js';
 import { phonePinHash } from '../../firmware-agent/src/agents/agent-store.js';
-import { openDatabase } from '../../firmware-agent/src/db/database.js';
 import type { SeatLive } from '../../firmware-agent/src/http/schemas.js';
-import { silentLogger } from '../../firmware-agent/src/logging.js';
-import { SeatBoxAgent } from '../../firmware-agent/src/main.js';
+import type { SeatBoxAgent } from '../../firmware-agent/src/main.js';
 import { CONTEXTS } from '../../firmware-agent/src/pbx-config/model.js';
 import type { ChrootAsterisk } from '../../firmware-agent/src/pbx-runtime/index.js';
 import { SettingsStore } from '../../firmware-agent/src/settings/settings-store.js';
-import { freePort } from '../support/asterisk.js';
+import { startTestAgent, waitFor, type TestAgent } from '../support/agent.js';
 import { assertHistoryExact } from '../unit/agents-support.js';
 
+let t: TestAgent;
 let dir: string;
 let agent: SeatBoxAgent;
-let base: string;
-let cookie = '';
-let csrf = '';
+let api: TestAgent['api'];
 let agentId: number;
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(method !== 'GET' ? { 'x-csrf-token': csrf } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  for (const c of res.headers.getSetCookie()) {
-    const pair = c.split(';')[0]!;
-    const name = pair.split('=')[0]!;
-    cookie = [...cookie.split('; ').filter((x) => x && !x.startsWith(`${name}=`)), pair].join('; ');
-  }
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 /** What a seat's phone does when the agent dials a code: a channel with SEATBOX_SEAT in the seat context. */
 async function dial(seat: string, digits: string): Promise<void> {
@@ -87,34 +56,22 @@ function history(): Array<[string, string | null]> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'seatbox-agents-it-'));
-  const db = openDatabase(dir);
-  // The simulated seat phone rings 1 s and talks 3 s; the simulated PSTN answers at once.
-  new SettingsStore(db).set('demo.odds', { answerPercent: 100, ringMinSeconds: 1, ringMaxSeconds: 1, talkMinSeconds: 3, talkMaxSeconds: 3 });
-  const addSeat = db.prepare("INSERT INTO seats (extension, name, tech, secret) VALUES (?, ?, 'sip', ?)");
-  addSeat.run('8001', 'Seat 8001', 'Seat-8001-Secret');
-  addSeat.run('8002', 'Seat 8002', 'Seat-8002-Secret');
-  db.close();
-  agent = new SeatBoxAgent({
-    dataDir: dir,
-    host: '127.0.0.1',
-    port: 0,
-    demo: true,
-    demoCalls: false,
-    asterisk: { amiPort: await freePort(), sipPort: await freePort({ udp: true }), sipBind: '127.0.0.1', rtpStart: 40000 + Math.floor(Math.random() * 10000), rtpEnd: 0 },
-    logger: silentLogger(),
+  t = await startTestAgent({
+    prepare: (db) => {
+      // The simulated seat phone rings 1 s and talks 3 s; the simulated PSTN answers at once.
+      new SettingsStore(db).set('demo.odds', { answerPercent: 100, ringMinSeconds: 1, ringMaxSeconds: 1, talkMinSeconds: 3, talkMaxSeconds: 3 });
+      const addSeat = db.prepare("INSERT INTO seats (extension, name, tech, secret) VALUES (?, ?, 'sip', ?)");
+      addSeat.run('8001', 'Seat 8001', 'Seat-8001-Secret');
+      addSeat.run('8002', 'Seat 8002', 'Seat-8002-Secret');
+    },
   });
-  agent.opts.asterisk.rtpEnd = agent.opts.asterisk.rtpStart! + 100;
-  await agent.start();
-  base = `http://127.0.0.1:${agent.address().port}`;
-  csrf = (await api('GET', '/api/v1/auth/csrf')).body.token;
-  expect((await api('POST', '/api/v1/setup', { username: 'admin', password: 'Long-Enough-Pw-1' })).status).toBe(200);
-  csrf = (await api('GET', '/api/v1/auth/csrf')).body.token;
+  agent = t.agent;
+  dir = t.dataDir;
+  api = t.api;
 }, 120_000);
 
 afterAll(async () => {
-  await agent?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 describe('agents on the real Asterisk 22', () => {
@@ -240,11 +197,7 @@ describe('agents on the real Asterisk 22', () => {
     const open = () => agent.db.prepare('SELECT id, state, reason, start_at FROM agent_state_history WHERE agent_id = ? AND end_at IS NULL').all(agentId);
     const before = open();
     expect(before).toMatchObject([{ state: 'paused', reason: '3' }]);
-    const opts = agent.opts;
-    await agent.stop();
-    agent = new SeatBoxAgent(opts);
-    await agent.start();
-    base = `http://127.0.0.1:${agent.address().port}`;
+    agent = await t.restart();
     expect(open()).toEqual(before);
     expect(seat('8001')).toMatchObject({ state: 'paused', pauseReason: '3', since: (before[0] as { start_at: string }).start_at });
     await waitFor('AstDB rewritten after the restart', async () => /Value: [0-9a-f]{40}/.test(await agent.ami.command(`database get ${ASTDB_FAMILY} 1001/pin`)));

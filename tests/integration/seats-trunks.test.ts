@@ -5,56 +5,26 @@
 // websocket.
 import { createHash, randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { LiveMessage, TrunkLive } from '../../firmware-agent/src/http/schemas.js';
 import type { HardwareView } from '../../firmware-agent/src/hardware-inventory/schemas.js';
 import { UserStore } from '../../firmware-agent/src/auth/users.js';
-import { silentLogger } from '../../firmware-agent/src/logging.js';
-import { SeatBoxAgent } from '../../firmware-agent/src/main.js';
+import type { SeatBoxAgent } from '../../firmware-agent/src/main.js';
 import type { Provisioning, Seat } from '../../firmware-agent/src/seats/schemas.js';
 import type { OutboundRouteList, Trunk } from '../../firmware-agent/src/trunks/schemas.js';
-import { freePort } from '../support/asterisk.js';
+import { startTestAgent, waitFor, type TestAgent } from '../support/agent.js';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'host-root');
 
-let dir: string;
+let t: TestAgent;
 let hostRoot: string;
 let agent: SeatBoxAgent;
 let base: string;
-let cookie = '';
-let csrf = '';
-const frames: LiveMessage[] = [];
-let ws: WebSocket;
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(method !== 'GET' ? { 'x-csrf-token': csrf } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  for (const c of res.headers.getSetCookie()) {
-    const pair = c.split(';')[0]!;
-    const name = pair.split('=')[0]!;
-    cookie = [...cookie.split('; ').filter((x) => x && !x.startsWith(`${name}=`)), pair].join('; ');
-  }
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, text };
-}
+let api: TestAgent['api'];
+let frames: LiveMessage[];
 
 /**
  * A minimal SIP phone (UDP): REGISTER with digest authentication, answers OPTIONS (qualify)
@@ -190,39 +160,23 @@ async function asteriskState(): Promise<{ files: Record<string, string>; endpoin
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'seatbox-seats-'));
-  hostRoot = join(dir, 'host');
-  cpSync(join(FIXTURES, 'box48'), hostRoot, { recursive: true });
-  agent = new SeatBoxAgent({
-    dataDir: join(dir, 'data'),
-    host: '127.0.0.1',
-    port: 0,
-    demo: true,
-    demoCalls: false,
-    hostRoot,
-    hardwarePollMs: 250,
-    asterisk: { amiPort: await freePort(), sipPort: await freePort({ udp: true }), sipBind: '127.0.0.1', rtpStart: 40000 + Math.floor(Math.random() * 10000), rtpEnd: 0 },
-    logger: silentLogger(),
+  t = await startTestAgent({
+    dataSubdir: 'data',
+    prepare: (_db, _data, tmp) => {
+      hostRoot = join(tmp, 'host');
+      cpSync(join(FIXTURES, 'box48'), hostRoot, { recursive: true });
+    },
+    options: (tmp) => ({ hostRoot: join(tmp, 'host'), hardwarePollMs: 250 }),
   });
-  agent.opts.asterisk.rtpEnd = agent.opts.asterisk.rtpStart! + 100;
-  await agent.start();
-  base = `http://127.0.0.1:${agent.address().port}`;
-  csrf = (await api<{ token: string }>('GET', '/api/v1/auth/csrf')).body.token;
-  const setup = await api('POST', '/api/v1/setup', { username: 'admin', password: 'Long-Enough-Pw-1' });
-  expect(setup.status).toBe(200);
-  csrf = (await api<{ token: string }>('GET', '/api/v1/auth/csrf')).body.token;
-  ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/live`, { headers: { cookie } });
-  ws.on('message', (data) => frames.push(JSON.parse(String(data)) as LiveMessage));
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
+  agent = t.agent;
+  base = t.base;
+  api = t.api;
+  frames = t.frames;
+  await t.openLive();
 }, 120_000);
 
 afterAll(async () => {
-  ws?.close();
-  await agent?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
 describe('seats', () => {
