@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AgentsModule } from './agents/agents-module.js';
+import { HotlineModule } from './hotline/hotline-module.js';
 import { tableSeatDirectory } from './agents/seat-directory.js';
 import { AsteriskAmiClient } from './ami/client.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -19,7 +20,7 @@ import { createLogger, type Logger } from './logging.js';
 import { demoHostRoot } from './hardware-inventory/probe.js';
 import { PbxConfigurator } from './pbx-config/apply.js';
 import { SeatsTrunksModule } from './pbx-model/seats-trunks-module.js';
-import { defaultModel, type PbxModel } from './pbx-config/model.js';
+import { DEFAULT_DIALING, defaultModel, type PbxModel } from './pbx-config/model.js';
 import { ChrootAsterisk, defaultRootDir, moduleDir } from './pbx-runtime/index.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { createSystemServices, prepareDataDir } from './system/backup/wiring.js';
@@ -75,6 +76,7 @@ export class SeatBoxAgent {
   configurator!: PbxConfigurator;
   agents!: AgentsModule;
   seatsTrunks?: SeatsTrunksModule;
+  hotline!: HotlineModule;
   live = new LiveFeed();
   audit!: AuditLog;
   app?: App;
@@ -192,6 +194,23 @@ export class SeatBoxAgent {
     this.started.push(this.seatsTrunks);
     this.agents.setSeatDirectory(this.seatsTrunks.seats);
     this.seatsTrunks.seats.on('seat', (ext: string) => this.agents.publishSeat(ext));
+    // Inbound hotline: IVR/queue documents through the same config-change flow, callbacks,
+    // surveys, monitoring sessions, transfers (docs/hotline.md). Prompts land in Asterisk's
+    // <astdatadir>/sounds/custom (the sid root's in the sandbox).
+    const rootDir = this.opts.asterisk.rootDir ?? defaultRootDir();
+    this.hotline = new HotlineModule({
+      db: this.db,
+      ami: this.ami,
+      audit,
+      logger: log.child({ module: 'hotline' }),
+      promptDir: this.opts.asterisk.mode === 'system' ? '/usr/share/asterisk/sounds/custom' : join(rootDir, 'usr/share/asterisk/sounds/custom'),
+      convert: { rootDir },
+      seats: () => this.seatsTrunks?.seats?.list().map((s) => s.extension) ?? [],
+      changes: () => this.seatsTrunks?.changes,
+      outsidePrefix: () => this.buildModel().dialing?.outsidePrefix ?? DEFAULT_DIALING.outsidePrefix,
+    });
+    await this.hotline.start();
+    this.started.push(this.hotline);
     await this.ami.connect();
 
     this.system = createSystemServices(
@@ -211,6 +230,7 @@ export class SeatBoxAgent {
       calls: () => this.model.liveCalls(),
       agents: this.agents,
       seatsTrunks: this.seatsTrunks,
+      hotline: this.hotline,
       live: this.live,
       update: this.system.routes.update,
       backup: this.system.routes.backup,

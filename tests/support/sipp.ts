@@ -298,3 +298,8 @@ export async function startTestPbx(initial: (base: (init: Omit<DefaultModelInit,
     },
   };
 }
+
+/** A free UDP port on `host` (e.g. a carrier address 127.0.0.x) for a SIPp that binds it later. */
+export function freeUdpPortFor(host: string): Promise<number> {
+  return pickUdpPort(host);
+}

@@ -18,6 +18,9 @@ import { SystemStatusPage } from './pages/SystemStatus.js';
 import { HardwarePage } from './pages/hardware/HardwarePage.js';
 import { SeatsPage } from './pages/seats/SeatsPage.js';
 import { TrunksPage } from './pages/trunks/TrunksPage.js';
+import { CallbacksPage } from './pages/inbound/CallbacksPage.js';
+import { IvrPage } from './pages/inbound/IvrPage.js';
+import { QueuesPage } from './pages/inbound/QueuesPage.js';
 import { BackupPage } from './pages/system/backup/BackupPage.js';
 import { UpdatePage } from './pages/system/update/UpdatePage.js';
 import { navigate, usePath } from './router.js';
@@ -160,12 +163,18 @@ function Shell() {
               <SeatsPage user={phase.user} />
             ) : item.page === 'trunks' ? (
               <TrunksPage user={phase.user} />
+            ) : item.page === 'inboundIvr' ? (
+              <IvrPage user={phase.user} />
+            ) : item.page === 'inboundQueues' ? (
+              <QueuesPage user={phase.user} />
+            ) : item.page === 'inboundCallbacks' ? (
+              <CallbacksPage user={phase.user} />
             ) : item.page === 'hardware' ? (
               <HardwarePage user={phase.user} />
             ) : item.page === 'systemStatus' ? (
               <SystemStatusPage />
             ) : item.page === 'liveBoard' ? (
-              <LiveBoardPage />
+              <LiveBoardPage user={phase.user} />
             ) : item.page === 'agents' ? (
               <AgentsPage user={phase.user} />
             ) : item.page === 'systemUpdate' ? (

@@ -2,7 +2,7 @@
 import type { IconName } from './components/Icon.js';
 import type { MessageKey } from './i18n/index.js';
 
-export type PageKind = 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware';
+export type PageKind = 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware' | 'inboundIvr' | 'inboundQueues' | 'inboundCallbacks';
 
 export interface NavItem {
   path: string;
@@ -38,7 +38,17 @@ export const NAV: NavSection[] = [
           { path: '/agents/seats', label: 'nav.seats', icon: 'phone', page: 'seats' },
         ],
       },
-      { path: '/inbound', label: 'nav.inbound', icon: 'inbound', page: 'placeholder', desc: 'area.inbound.desc' },
+      {
+        path: '/inbound',
+        label: 'nav.inbound',
+        icon: 'inbound',
+        page: 'inboundIvr',
+        children: [
+          { path: '/inbound/ivr', label: 'nav.inboundIvr', icon: 'inbound', page: 'inboundIvr' },
+          { path: '/inbound/queues', label: 'nav.inboundQueues', icon: 'users', page: 'inboundQueues' },
+          { path: '/inbound/callbacks', label: 'nav.inboundCallbacks', icon: 'phone', page: 'inboundCallbacks' },
+        ],
+      },
       { path: '/outbound', label: 'nav.outbound', icon: 'outbound', page: 'placeholder', desc: 'area.outbound.desc' },
       { path: '/recordings', label: 'nav.recordings', icon: 'mic', page: 'placeholder', desc: 'area.recordings.desc' },
     ],

@@ -25,6 +25,8 @@ import { hardwareRoutes } from './hardware-routes.js';
 import { seatsRoutes } from './seats-routes.js';
 import { trunksRoutes } from './trunks-routes.js';
 import type { SeatsTrunksModule } from '../pbx-model/seats-trunks-module.js';
+import type { HotlineModule } from '../hotline/hotline-module.js';
+import { hotlineRoutes } from './hotline-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,6 +47,8 @@ export interface HttpDeps {
   agents?: AgentsModule;
   /** Seats, trunks, routes, telephony cards (absent in API-only tests). */
   seatsTrunks?: SeatsTrunksModule;
+  /** Inbound hotline: IVR, queues, prompts, callbacks, monitoring (absent in API-only tests). */
+  hotline?: HotlineModule;
   live: LiveFeed;
   /** System → Update (absent when the box has no update key). */
   update?: UpdateRouteDeps;
@@ -146,6 +150,8 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     await app.register(trunksRoutes, { prefix: '/api/v1', deps });
     await app.register(hardwareRoutes, { prefix: '/api/v1', deps });
   }
+
+  if (deps.hotline) await app.register(hotlineRoutes, { prefix: '/api/v1', deps });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => {
     // @fastify/websocket hides websocket routes from the spec; describe the live feed by hand.

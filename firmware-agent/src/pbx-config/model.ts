@@ -127,6 +127,39 @@ export const QueueMemberSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A sound name as Asterisk plays it: relative to the sounds dir, no extension. Stock sounds
+ * ("demo-congrats", "beep") or uploaded/TTS prompts converted to "custom/ivr-<id>" (the
+ * files live in <paths.data>/sounds/custom/ivr-<id>.{wav,sln16,...}).
+ */
+export const SoundName = Type.String({
+  pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$',
+  maxLength: 80,
+  ...opt('must be a sound name such as "demo-congrats" or "custom/ivr-welcome" (no extension)'),
+});
+
+/** Final step of a queue overflow (after the overflow seats did not answer). */
+export const OVERFLOW_FINALS = ['voicemail', 'callback', 'hangup'] as const;
+export type OverflowFinal = (typeof OVERFLOW_FINALS)[number];
+
+export const QueueOverflowSchema = Type.Object(
+  {
+    /** Leave the queue after this many seconds of waiting (Queue() timeout). Absent = queue.maxWaitSeconds. */
+    afterSeconds: Type.Optional(Seconds(5, 3600)),
+    /** Also overflow at once when no member is free (joinempty/leavewhenempty = paused,inuse,...). */
+    whenNoAgentFree: Type.Boolean(opt('must be true or false')),
+    /** Seat extensions rung together (ringall) on overflow, e.g. the manager's telesales seats. */
+    seats: Type.Array(Type.String({ pattern: '^[2-8][0-9]{2,5}$', ...opt('must be a seat extension') }), { maxItems: 48 }),
+    /** How long the overflow seats ring before the final step. */
+    thenAfterSeconds: Seconds(5, 600),
+    final: Type.Union(
+      OVERFLOW_FINALS.map((k) => Type.Literal(k)),
+      opt(`must be one of ${OVERFLOW_FINALS.join(', ')}`),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const QueueSchema = Type.Object(
   {
     name: ObjectId,
@@ -142,6 +175,21 @@ export const QueueSchema = Type.Object(
     /** 0 = unlimited callers waiting. */
     maxLength: Type.Integer({ minimum: 0, maximum: 10000, ...opt('must be an integer 0-10000') }),
     members: Type.Array(QueueMemberSchema, { maxItems: 200 }),
+    // --- Inbound hotline options (issue: inbound hotline). All optional; absent = old behaviour.
+    /** Music-on-hold class while waiting (musiconhold.conf; "default" when absent). */
+    musicClass: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$', ...opt('must be a music-on-hold class name (letters, digits, _ -)') })),
+    /** Tell a waiting caller their position in the queue. */
+    announcePosition: Type.Optional(Type.Boolean(opt('must be true or false'))),
+    /** Tell a waiting caller the expected hold time. */
+    announceHoldtime: Type.Optional(Type.Boolean(opt('must be true or false'))),
+    /** Seconds between position/holdtime announcements (default 30 when one is on). */
+    announceFrequency: Type.Optional(Seconds(10, 600)),
+    /** Seconds a caller waits in the queue at most before the overflow (or hangup). Absent = no limit. */
+    maxWaitSeconds: Type.Optional(Seconds(5, 3600)),
+    /** What happens after maxWaitSeconds or when no agent is free. */
+    overflow: Type.Optional(QueueOverflowSchema),
+    /** Offer the satisfaction survey (model.survey) to the caller after the agent hangs up. */
+    survey: Type.Optional(Type.Boolean(opt('must be true or false'))),
   },
   { additionalProperties: false },
 );
@@ -361,6 +409,148 @@ export const FeatureCodesSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// ---------------------------------------------------------------------------------------
+// Inbound hotline: IVR, business hours, survey, monitoring (issue: inbound hotline).
+
+export const HOTLINE_DESTINATION_KINDS = ['menu', 'queue', 'seat', 'hangup', 'voicemail', 'callback', 'fax'] as const;
+export type HotlineDestinationKind = (typeof HOTLINE_DESTINATION_KINDS)[number];
+
+/**
+ * Where an IVR option / timeout / closed-hours call goes. target: menu id (kind menu, same IVR),
+ * queue name (queue; also for callback = the queue the callback request is for), seat extension
+ * (seat); absent for hangup, voicemail (the hotline mailbox) and fax.
+ */
+export const HotlineDestinationSchema = Type.Object(
+  {
+    kind: Type.Union(
+      HOTLINE_DESTINATION_KINDS.map((k) => Type.Literal(k)),
+      opt(`must be one of ${HOTLINE_DESTINATION_KINDS.join(', ')}`),
+    ),
+    target: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$', ...opt('must be a menu id, queue name or seat extension') })),
+  },
+  { additionalProperties: false },
+);
+
+export const IvrOptionSchema = Type.Object(
+  {
+    /** One DTMF key. */
+    digit: Type.String({ pattern: '^[0-9*#]$', ...opt('must be one key: 0-9, * or #') }),
+    destination: HotlineDestinationSchema,
+  },
+  { additionalProperties: false },
+);
+
+export const IvrMenuSchema = Type.Object(
+  {
+    id: ObjectId,
+    /** Played with Background() (keys interrupt it). */
+    prompt: SoundName,
+    options: Type.Array(IvrOptionSchema, { maxItems: 12 }),
+    /** Seconds WaitExten() waits for a key after the prompt. */
+    timeoutSeconds: Seconds(1, 60),
+    /** Replays after a wrong key or silence before `fallback`. 0 = go to fallback at the first miss. */
+    maxRetries: Type.Integer({ minimum: 0, maximum: 9, ...opt('must be an integer 0-9') }),
+    /** Played after a wrong key (default: stock "option-is-invalid"). */
+    invalidPrompt: Type.Optional(SoundName),
+    /** Played after silence (default: none, the menu prompt is replayed). */
+    timeoutPrompt: Type.Optional(SoundName),
+    /** Where the caller goes when retries are used up. */
+    fallback: HotlineDestinationSchema,
+  },
+  { additionalProperties: false },
+);
+
+export const IvrSchema = Type.Object(
+  {
+    id: ObjectId,
+    /** Menu the caller hears first. */
+    entryMenu: ObjectId,
+    menus: Type.Array(IvrMenuSchema, { minItems: 1, maxItems: 64, ...opt('must list 1-64 menus') }),
+  },
+  { additionalProperties: false },
+);
+
+const DateText = Type.String({ pattern: '^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$', ...opt('must be a date YYYY-MM-DD') });
+const TimeText = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', ...opt('must be a time HH:MM (00:00-24:00)') });
+
+export const OpenRangeSchema = Type.Object(
+  {
+    /** ISO weekdays 1 (Monday) - 7 (Sunday). */
+    days: Type.Array(Type.Integer({ minimum: 1, maximum: 7, ...opt('must be a weekday 1 (Mon) - 7 (Sun)') }), { minItems: 1, maxItems: 7 }),
+    open: TimeText,
+    /** Exclusive; must be after open. */
+    close: TimeText,
+  },
+  { additionalProperties: false },
+);
+
+/** Opening hours in Asia/Shanghai with China's holiday calendar. */
+export const BusinessHoursSchema = Type.Object(
+  {
+    timeZone: Type.Literal('Asia/Shanghai', opt('must be "Asia/Shanghai"')),
+    weekly: Type.Array(OpenRangeSchema, { maxItems: 21 }),
+    /** Public holidays: closed all day whatever the weekday. */
+    holidays: Type.Array(DateText, { maxItems: 400 }),
+    /** Make-up working days (调休上班): open with makeupHours even on a Saturday/Sunday. */
+    makeupWorkdays: Type.Array(DateText, { maxItems: 100 }),
+    makeupHours: Type.Object({ open: TimeText, close: TimeText }, { additionalProperties: false }),
+    /** Played when closed (before closedDestination). */
+    closedPrompt: Type.Optional(SoundName),
+    closedDestination: HotlineDestinationSchema,
+    /**
+     * Tests only: honour channel variable SEATBOX_NOW (epoch seconds) instead of the clock.
+     * Never set on a real box.
+     */
+    testClock: Type.Optional(Type.Boolean(opt('must be true or false'))),
+  },
+  { additionalProperties: false },
+);
+
+export const SurveySchema = Type.Object(
+  {
+    enabled: Type.Boolean(opt('must be true or false')),
+    /** "Please rate us 1 to 5". */
+    prompt: SoundName,
+    /** Played after a valid score (optional). */
+    thanksPrompt: Type.Optional(SoundName),
+    /** Seconds to wait for the digit. */
+    timeoutSeconds: Seconds(1, 30),
+  },
+  { additionalProperties: false },
+);
+
+export const HotlineSchema = Type.Object(
+  {
+    id: ObjectId,
+    /** Numbers (as the trunk delivers them) answered by this hotline; they must not also be inboundRoutes. */
+    dids: Type.Array(Type.String({ pattern: '^\\+?[0-9]{1,20}$', ...opt('must be a number (1-20 digits, optional leading +)') }), { minItems: 1, maxItems: 16 }),
+    /** IVR id (model.ivrs) the caller enters (after business hours). */
+    ivr: ObjectId,
+    /** Simultaneous hotline calls; over it the caller hears busyPrompt (or busy tone). Default 8. */
+    maxConcurrent: Type.Integer({ minimum: 1, maximum: 64, ...opt('must be an integer 1-64') }),
+    busyPrompt: Type.Optional(SoundName),
+    /** Detect fax CNG tones and send the call to the fax context (seatbox-fax-in). */
+    faxDetect: Type.Boolean(opt('must be true or false')),
+    /** Check model.businessHours first. */
+    useBusinessHours: Type.Boolean(opt('must be true or false')),
+    /** Played before the voicemail beep (voicemail destinations). */
+    voicemailPrompt: Type.Optional(SoundName),
+    /** Played before asking for the callback number (callback destinations). */
+    callbackPrompt: Type.Optional(SoundName),
+  },
+  { additionalProperties: false },
+);
+
+/** Supervisor listen/whisper/barge through ChanSpy (context seatbox-monitor). */
+export const MonitoringSchema = Type.Object(
+  {
+    enabled: Type.Boolean(opt('must be true or false')),
+    /** Seats allowed to listen in (the dialplan refuses others). */
+    supervisorSeats: Type.Array(Type.String({ pattern: '^[2-8][0-9]{2,5}$', ...opt('must be a seat extension') }), { maxItems: 48 }),
+  },
+  { additionalProperties: false },
+);
+
 export const PbxModelSchema = Type.Object(
   {
     /** Config revision; shown in the dialplan sentinel and read back after reloads. */
@@ -415,6 +605,12 @@ export const PbxModelSchema = Type.Object(
      * loads chan_dahdi and gets a chan_dahdi.conf. Checked by hardware's validateDahdiConfig.
      */
     dahdi: Type.Optional(DahdiConfigSchema),
+    /** Inbound hotline (issue: inbound hotline). All optional. */
+    ivrs: Type.Optional(Type.Array(IvrSchema, { maxItems: 16, ...opt('must be a list of at most 16 IVRs') })),
+    businessHours: Type.Optional(BusinessHoursSchema),
+    survey: Type.Optional(SurveySchema),
+    hotlines: Type.Optional(Type.Array(HotlineSchema, { maxItems: 8, ...opt('must be a list of at most 8 hotlines') })),
+    monitoring: Type.Optional(MonitoringSchema),
   },
   { additionalProperties: false },
 );
@@ -433,6 +629,20 @@ export type PbxRoute = Static<typeof RouteSchema>;
 export type PbxInboundRoute = Static<typeof InboundRouteSchema>;
 export type PbxDialing = Static<typeof DialingSchema>;
 export type PbxFeatureCodes = Static<typeof FeatureCodesSchema>;
+export type PbxQueueOverflow = Static<typeof QueueOverflowSchema>;
+export type PbxHotlineDestination = Static<typeof HotlineDestinationSchema>;
+export type PbxIvrOption = Static<typeof IvrOptionSchema>;
+export type PbxIvrMenu = Static<typeof IvrMenuSchema>;
+export type PbxIvr = Static<typeof IvrSchema>;
+export type PbxOpenRange = Static<typeof OpenRangeSchema>;
+export type PbxBusinessHours = Static<typeof BusinessHoursSchema>;
+export type PbxSurvey = Static<typeof SurveySchema>;
+export type PbxHotline = Static<typeof HotlineSchema>;
+export type PbxMonitoring = Static<typeof MonitoringSchema>;
+/** Default simultaneous hotline calls (the box has 8 IVR channels). */
+export const DEFAULT_HOTLINE_MAX_CONCURRENT = 8;
+/** Custom prompt sound name for an uploaded/TTS prompt id: played as custom/ivr-<id>. */
+export const customPromptSound = (id: string): string => `custom/ivr-${id}`;
 export type { DahdiConfig as PbxDahdi } from '../hardware/config.js';
 
 /** Contexts the generated dialplan always has (the demo ones only when demo.enabled). */
@@ -748,6 +958,7 @@ function semanticIssues(m: PbxModel): ModelIssue[] {
   });
 
   telephonyIssues(m, add);
+  hotlineIssues(m, add);
 
   const d = m.demo;
   if (d.answerPercent + d.busyPercent + d.noAnswerPercent > 100)
@@ -946,6 +1157,149 @@ function telephonyIssues(m: PbxModel, add: (path: string, message: string) => vo
     else if (d.kind === 'seat' && !seatExts.has(d.target)) add(`${base}.destination.target`, `unknown seat "${d.target}"`);
     else if (d.kind === 'queue' && !queueNames.has(d.target)) add(`${base}.destination.target`, `unknown queue "${d.target}"`);
   });
+}
+
+const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+
+/** A hotline destination's own problems (unknown menu/queue/seat, target present/absent). */
+function destinationIssue(
+  d: PbxHotlineDestination,
+  ctx: { menus: Set<string> | null; queues: Set<string>; seats: Set<string> },
+): string | null {
+  switch (d.kind) {
+    case 'menu':
+      if (ctx.menus === null) return 'a menu destination is only possible inside an IVR';
+      if (d.target === undefined) return 'is required: the menu id';
+      return ctx.menus.has(d.target) ? null : `unknown menu "${d.target}" (menus: ${[...ctx.menus].join(', ') || 'none'})`;
+    case 'queue':
+    case 'callback':
+      if (d.target === undefined) return `is required: the queue name${d.kind === 'callback' ? ' the callback request is for' : ''}`;
+      return ctx.queues.has(d.target) ? null : `unknown queue "${d.target}"`;
+    case 'seat':
+      if (d.target === undefined) return 'is required: the seat extension';
+      return ctx.seats.has(d.target) ? null : `unknown seat "${d.target}"`;
+    default:
+      return d.target !== undefined ? `must be absent for a ${d.kind} destination` : null;
+  }
+}
+
+/** IVR graphs, business hours, queue overflow, hotlines, monitoring. */
+function hotlineIssues(m: PbxModel, add: (path: string, message: string) => void): void {
+  const seats = new Set([...m.endpoints.map((e) => e.id), ...(m.fxsSeats ?? []).map((f) => f.extension)]);
+  const queues = new Set(m.queues.map((q) => q.name));
+  const ivrs = m.ivrs ?? [];
+  const ivrIds = new Map<string, number>();
+  const checkDest = (d: PbxHotlineDestination, path: string, menus: Set<string> | null) => {
+    const problem = destinationIssue(d, { menus, queues, seats });
+    if (problem) add(`${path}.target`, problem);
+    return problem === null;
+  };
+  ivrs.forEach((ivr, i) => {
+    const base = `ivrs[${i}]`;
+    const prev = ivrIds.get(ivr.id);
+    if (prev !== undefined) add(`${base}.id`, `duplicate IVR id "${ivr.id}" (same as ivrs[${prev}])`);
+    else ivrIds.set(ivr.id, i);
+    const menuIds = new Map<string, number>();
+    ivr.menus.forEach((mn, j) => {
+      if (menuIds.has(mn.id)) add(`${base}.menus[${j}].id`, `duplicate menu id "${mn.id}" (same as menus[${menuIds.get(mn.id)}])`);
+      else menuIds.set(mn.id, j);
+    });
+    const menus = new Set(menuIds.keys());
+    if (!menus.has(ivr.entryMenu)) add(`${base}.entryMenu`, `unknown menu "${ivr.entryMenu}" (menus: ${[...menus].join(', ')})`);
+    let refsOk = true;
+    ivr.menus.forEach((mn, j) => {
+      const mb = `${base}.menus[${j}]`;
+      const digits = new Map<string, number>();
+      mn.options.forEach((o, k) => {
+        if (digits.has(o.digit)) add(`${mb}.options[${k}].digit`, `key "${o.digit}" is already options[${digits.get(o.digit)}]`);
+        else digits.set(o.digit, k);
+        if (!checkDest(o.destination, `${mb}.options[${k}].destination`, menus)) refsOk = false;
+      });
+      if (!checkDest(mn.fallback, `${mb}.fallback`, menus)) refsOk = false;
+    });
+    if (!refsOk) return;
+    // Every menu must be able to reach a real (non-menu) destination; menus only leading to
+    // each other are a loop the caller can never leave.
+    const exits = new Set<string>();
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const mn of ivr.menus) {
+        if (exits.has(mn.id)) continue;
+        const dests = [...mn.options.map((o) => o.destination), mn.fallback];
+        if (dests.some((d) => d.kind !== 'menu' || exits.has(d.target!))) {
+          exits.add(mn.id);
+          changed = true;
+        }
+      }
+    }
+    ivr.menus.forEach((mn, j) => {
+      if (exits.has(mn.id)) return;
+      const targets = [...new Set([...mn.options.map((o) => o.destination), mn.fallback].map((d) => d.target))];
+      add(
+        `${base}.menus[${j}]`,
+        targets.includes(mn.id) && targets.length === 1
+          ? `menu "${mn.id}" leads only back to itself: a caller could never leave it (give an option or the fallback a queue, seat, voicemail, callback or hangup)`
+          : `menu "${mn.id}" is a dead end: its options and fallback lead only to menus (${targets.join(', ')}) that never reach a queue, seat, voicemail, callback or hangup`,
+      );
+    });
+  });
+
+  const bh = m.businessHours;
+  if (bh) {
+    bh.weekly.forEach((r, i) => {
+      if (minutesOf(r.close) <= minutesOf(r.open)) add(`businessHours.weekly[${i}].close`, `${r.close} is not after the opening time ${r.open}`);
+      r.days.forEach((d, j) => {
+        if (r.days.indexOf(d) !== j) add(`businessHours.weekly[${i}].days[${j}]`, `weekday ${d} is listed twice`);
+      });
+    });
+    if (minutesOf(bh.makeupHours.close) <= minutesOf(bh.makeupHours.open))
+      add('businessHours.makeupHours.close', `${bh.makeupHours.close} is not after the opening time ${bh.makeupHours.open}`);
+    const hol = new Set(bh.holidays);
+    bh.makeupWorkdays.forEach((d, i) => {
+      if (hol.has(d)) add(`businessHours.makeupWorkdays[${i}]`, `${d} is also a holiday: a day is either closed or a make-up working day`);
+    });
+    const badDate = (d: string) => {
+      const t = new Date(`${d}T00:00:00Z`);
+      return Number.isNaN(t.getTime()) || t.toISOString().slice(0, 10) !== d;
+    };
+    bh.holidays.forEach((d, i) => badDate(d) && add(`businessHours.holidays[${i}]`, `${d} is not a calendar date`));
+    bh.makeupWorkdays.forEach((d, i) => badDate(d) && add(`businessHours.makeupWorkdays[${i}]`, `${d} is not a calendar date`));
+    checkDest(bh.closedDestination, 'businessHours.closedDestination', null);
+  }
+
+  m.queues.forEach((q, i) => {
+    const o = q.overflow;
+    if (q.survey && !m.survey?.enabled) add(`queues[${i}].survey`, 'the satisfaction survey (survey) is not enabled');
+    if (!o) return;
+    o.seats.forEach((s, j) => {
+      if (!seats.has(s)) add(`queues[${i}].overflow.seats[${j}]`, `unknown seat "${s}"`);
+      else if (o.seats.indexOf(s) !== j) add(`queues[${i}].overflow.seats[${j}]`, `"${s}" is listed twice`);
+    });
+    if (o.afterSeconds === undefined && q.maxWaitSeconds === undefined && !o.whenNoAgentFree)
+      add(`queues[${i}].overflow`, 'never happens: set afterSeconds (or the queue\'s maxWaitSeconds) or whenNoAgentFree');
+  });
+
+  const hotlines = m.hotlines ?? [];
+  const inboundDids = new Map((m.inboundRoutes ?? []).map((r, i) => [r.did, i] as const));
+  const hotDids = new Map<string, string>();
+  const hotIds = new Set<string>();
+  hotlines.forEach((h, i) => {
+    const base = `hotlines[${i}]`;
+    if (hotIds.has(h.id)) add(`${base}.id`, `duplicate hotline id "${h.id}"`);
+    hotIds.add(h.id);
+    if (!ivrIds.has(h.ivr)) add(`${base}.ivr`, `unknown IVR "${h.ivr}" (IVRs: ${[...ivrIds.keys()].join(', ') || 'none'})`);
+    if (h.useBusinessHours && !bh) add(`${base}.useBusinessHours`, 'there are no business hours (businessHours) to use');
+    h.dids.forEach((d, j) => {
+      if (inboundDids.has(d)) add(`${base}.dids[${j}]`, `"${d}" already has an inbound route (inboundRoutes[${inboundDids.get(d)}])`);
+      const prev = hotDids.get(d);
+      if (prev !== undefined) add(`${base}.dids[${j}]`, `"${d}" is already a number of hotline "${prev}"`);
+      else hotDids.set(d, h.id);
+    });
+  });
+
+  const mon = m.monitoring;
+  if (mon) mon.supervisorSeats.forEach((s, j) => !seats.has(s) && add(`monitoring.supervisorSeats[${j}]`, `unknown seat "${s}"`));
 }
 
 /** Full model validation: forbidden characters, schema, then cross-field rules. */

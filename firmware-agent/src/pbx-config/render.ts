@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { assertValidModel, type PbxModel } from './model.js';
 import { telephonyView } from './telephony-view.js';
+import { renderHotlineDialplan } from './hotline-render.js';
 
 /** Every file we generate, in a fixed order. Asterisk's other config files are left absent. */
 export const CONFIG_FILES = [
@@ -86,7 +87,7 @@ export const MODULE_GROUPS: ReadonlyArray<{ title: string; modules: readonly str
   { title: 'Media', modules: ['res_rtp_asterisk.so', 'bridge_simple.so', 'bridge_native_rtp.so', 'bridge_softmix.so', 'bridge_holding.so', 'bridge_builtin_features.so', 'bridge_builtin_interval_features.so'] },
   { title: 'Codecs and file formats', modules: ['codec_ulaw.so', 'codec_alaw.so', 'codec_a_mu.so', 'codec_gsm.so', 'codec_g722.so', 'codec_resample.so', 'format_gsm.so', 'format_wav.so', 'format_wav_gsm.so', 'format_pcm.so', 'format_sln.so'] },
   { title: 'Dialplan', modules: ['pbx_config.so'] },
-  { title: 'Applications', modules: ['app_dial.so', 'app_queue.so', 'app_mixmonitor.so', 'app_chanspy.so', 'app_playback.so', 'app_playtones.so', 'app_echo.so', 'app_verbose.so', 'app_stack.so', 'app_exec.so', 'app_userevent.so', 'app_senddtmf.so'] },
+  { title: 'Applications', modules: ['app_dial.so', 'app_queue.so', 'app_mixmonitor.so', 'app_chanspy.so', 'app_playback.so', 'app_playtones.so', 'app_echo.so', 'app_verbose.so', 'app_stack.so', 'app_exec.so', 'app_userevent.so', 'app_senddtmf.so', 'app_read.so', 'app_record.so'] },
   {
     title: 'Dialplan functions',
     modules: ['func_rand.so', 'func_logic.so', 'func_strings.so', 'func_math.so', 'func_cut.so', 'func_channel.so', 'func_callerid.so', 'func_global.so', 'func_hangupcause.so', 'func_timeout.so', 'func_uuid.so', 'func_devstate.so', 'func_periodic_hook.so', 'func_groupcount.so', 'func_uri.so', 'func_pjsip_endpoint.so', 'func_pjsip_aor.so', 'func_pjsip_contact.so', 'func_db.so', 'func_sha1.so'],
@@ -161,7 +162,21 @@ function buildView(m: PbxModel) {
     }));
   const queues = [...m.queues]
     .sort((a, b) => byCodePoint(a.name, b.name))
-    .map((q) => ({ ...q, members: [...q.members].sort((a, b) => byCodePoint(a.endpoint, b.endpoint)) }));
+    .map((q) => {
+      const announce = q.announcePosition === true || q.announceHoldtime === true;
+      // "No agent free" overflow: do not join / leave when every member is busy, paused or away.
+      const noFree = 'paused,penalty,inuse,ringing,unavailable,invalid,unknown,wrapup';
+      return {
+        ...q,
+        members: [...q.members].sort((a, b) => byCodePoint(a.endpoint, b.endpoint)),
+        musicClass: q.musicClass ?? 'default',
+        joinEmpty: q.overflow?.whenNoAgentFree ? noFree : 'yes',
+        leaveWhenEmpty: q.overflow?.whenNoAgentFree ? noFree : 'no',
+        announceFrequency: announce ? (q.announceFrequency ?? 30) : 0,
+        announcePosition: q.announcePosition ? 'yes' : 'no',
+        announceHoldtime: q.announceHoldtime ? 'yes' : 'no',
+      };
+    });
   const d = m.demo;
   return {
     revision: m.revision,
@@ -180,6 +195,8 @@ function buildView(m: PbxModel) {
     },
     moduleGroups: modulesFor(m),
     tel: telephonyView(m),
+    hotlineDialplan: renderHotlineDialplan(m),
+    features: { blindTransfer: '##', attendedTransfer: '*2' },
     transportName: TRANSPORT_NAME,
     writeTimeoutMs: AMI_WRITE_TIMEOUT_MS,
     seatRingSeconds: SEAT_RING_SECONDS,

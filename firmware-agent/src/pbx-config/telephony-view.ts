@@ -273,7 +273,13 @@ export function telephonyView(m: PbxModel) {
       exten: r.did,
       comment: `DID ${r.did} -> ${r.destination.kind}${r.destination.target ? ` ${r.destination.target}` : ''}`,
       target: dest(r.destination),
-    }));
+    }))
+    .concat(
+      (m.hotlines ?? []).flatMap((h) =>
+        h.dids.map((did) => ({ exten: did, comment: `DID ${did} -> hotline ${h.id}`, target: `Set(__SEATBOX_DID=${did})\n same => n,Goto(seatbox-hotline-${h.id},s,1)` })),
+      ),
+    )
+    .sort((a, b) => byCodePoint(a.exten, b.exten));
   const fallback = {
     comment: any ? `Any other number -> ${any.destination.kind}${any.destination.target ? ` ${any.destination.target}` : ''}` : 'Any other number: not in service',
     target: any ? dest(any.destination) : dest({ kind: 'hangup' }),

@@ -87,6 +87,8 @@ export const APP_MODULES: Readonly<Record<string, string>> = {
   stopmusiconhold: 'res_musiconhold.so',
   receivefax: 'res_fax.so',
   sendfax: 'res_fax.so',
+  read: 'app_read.so',
+  record: 'app_record.so',
 };
 
 export const FUNCTION_MODULES: Readonly<Record<string, string>> = {
@@ -131,6 +133,7 @@ export const FUNCTION_MODULES: Readonly<Record<string, string>> = {
   PJSIP_AOR: 'func_pjsip_aor.so',
   PJSIP_CONTACT: 'func_pjsip_contact.so',
   PJSIP_HEADER: 'res_pjsip_header_funcs.so',
+  FAXOPT: 'res_fax.so',
   QUEUE_MEMBER: 'app_queue.so',
   QUEUE_VARIABLES: 'app_queue.so',
   QUEUE_WAITING_COUNT: 'app_queue.so',

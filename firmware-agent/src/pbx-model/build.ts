@@ -5,6 +5,7 @@
 // from the card. Ports and spans whose card is not detected (pulled, driver not loaded) are
 // left out with a warning instead of failing the whole configuration: the rest of the box
 // must keep working when a card dies.
+import { addHotlineToModel } from '../hotline/to-model.js';
 import type { Db } from '../db/database.js';
 import { defaultDahdiConfig, type AnalogSpanConfig, type SpanConfig, type TelephonyInventory } from '../hardware/index.js';
 import { portAssignments } from '../hardware-inventory/ports.js';
@@ -236,6 +237,8 @@ export function buildPbxModelWithSources(db: Db, base: PbxModel, opts: BuildOpti
     dahdi.contexts = { seats: CONTEXTS.internal, trunks: CONTEXTS.fromTrunk };
     model.dahdi = dahdi;
   }
+  // ---- inbound hotline (IVR, business hours, hotline queues): docs/hotline.md
+  addHotlineToModel(db, model, sources);
   return { model, sources, warnings };
 }
 

@@ -1,7 +1,9 @@
 // English. Must have exactly the keys of zh-CN.ts (the type below rejects missing and extra keys).
 import type { MessageKey } from './zh-CN.js';
+import { inboundEn } from '../pages/inbound/messages.js';
 
 export const en: Record<MessageKey, string> = {
+  ...inboundEn,
   'app.name': 'SeatBox',
   'app.tagline': 'Call-center appliance',
   'app.console': 'Admin console',

@@ -1,7 +1,10 @@
 // Simplified Chinese: the default language and the source of the message keys.
 // Every key here must exist in en.ts (enforced by the type there and by tests/unit/i18n.test.ts).
 // Placeholders: {name} is replaced by t('key', { name: value }).
+import { inboundZh } from '../pages/inbound/messages.js';
+
 export const zhCN = {
+  ...inboundZh,
   'app.name': 'SeatBox',
   'app.tagline': '呼叫中心一体机',
   'app.console': '管理控制台',

@@ -14,6 +14,8 @@ import { useState } from 'preact/hooks';
 import type { Agent, PauseReason, SeatLive, TrunkLive } from '../agents/agents-api.js';
 import { reasonLabel, stateLabel, stateTone, STATE_META } from '../agents/states.js';
 import { useBoardData } from './useBoardData.js';
+import type { User } from '../../../../firmware-agent/src/http/schemas.js';
+import { canMonitor, MonitorButtons } from '../inbound/MonitorButtons.js';
 import './live-board.css';
 
 const COUNTED = ['ready', 'ringing', 'talking', 'wrap_up', 'paused', 'logged_out'] as const;
@@ -26,7 +28,7 @@ const TILE_ICON: Record<(typeof COUNTED)[number], IconName> = {
   logged_out: 'logout',
 };
 
-function SeatCard({ seat, now, reasons }: { seat: SeatLive; now: number; reasons: PauseReason[] }) {
+function SeatCard({ seat, now, reasons, monitor }: { seat: SeatLive; now: number; reasons: PauseReason[]; monitor?: boolean }) {
   const { t, lang } = useI18n();
   const tone = stateTone(seat.state);
   const secs = Math.max(0, (now - Date.parse(seat.since)) / 1000);
@@ -72,6 +74,7 @@ function SeatCard({ seat, now, reasons }: { seat: SeatLive; now: number; reasons
         )}
         {(seat.state === 'talking' || seat.state === 'ringing') && <Icon name={seat.state === 'talking' ? 'headset' : 'phone'} size={14} />}
       </div>
+      {monitor && seat.state === 'talking' && <MonitorButtons seat={seat.extension} />}
     </div>
   );
 }
@@ -180,7 +183,7 @@ function SpansCard({ spans }: { spans: Record<number, SpanLive> }) {
   );
 }
 
-export function LiveBoardPage() {
+export function LiveBoardPage({ user }: { user?: User } = {}) {
   const { t } = useI18n();
   const { conn } = useLive();
   const data = useBoardData();
@@ -251,7 +254,7 @@ export function LiveBoardPage() {
         ) : (
           <div class="lb-grid" data-testid="seat-grid">
             {shown.map((s) => (
-              <SeatCard key={s.extension} seat={s} now={now} reasons={data.reasons} />
+              <SeatCard key={s.extension} seat={s} now={now} reasons={data.reasons} monitor={canMonitor(user)} />
             ))}
           </div>
         )}
