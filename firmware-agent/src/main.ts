@@ -20,7 +20,7 @@ import { createLogger, type Logger } from './logging.js';
 import { demoHostRoot } from './hardware-inventory/probe.js';
 import { PbxConfigurator } from './pbx-config/apply.js';
 import { SeatsTrunksModule } from './pbx-model/seats-trunks-module.js';
-import { DEFAULT_DIALING, defaultModel, type PbxModel } from './pbx-config/model.js';
+import { CUSTOM_PROMPT_SUBDIR, DEFAULT_DIALING, SANDBOX_PATHS, defaultModel, type PbxModel } from './pbx-config/model.js';
 import { ChrootAsterisk, defaultRootDir, moduleDir } from './pbx-runtime/index.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { createSystemServices, prepareDataDir } from './system/backup/wiring.js';
@@ -195,15 +195,17 @@ export class SeatBoxAgent {
     this.agents.setSeatDirectory(this.seatsTrunks.seats);
     this.seatsTrunks.seats.on('seat', (ext: string) => this.agents.publishSeat(ext));
     // Inbound hotline: IVR/queue documents through the same config-change flow, callbacks,
-    // surveys, monitoring sessions, transfers (docs/hotline.md). Prompts land in Asterisk's
-    // <astdatadir>/sounds/custom (the sid root's in the sandbox).
+    // surveys, monitoring sessions, transfers (docs/hotline.md). Prompts land in this
+    // instance's <astvarlibdir>/sounds/custom (<dataDir>/asterisk/lib/sounds/custom, seen by
+    // Asterisk as /seatbox/lib/sounds/custom): per instance and inside the data dir.
     const rootDir = this.opts.asterisk.rootDir ?? defaultRootDir();
     this.hotline = new HotlineModule({
       db: this.db,
       ami: this.ami,
       audit,
       logger: log.child({ module: 'hotline' }),
-      promptDir: this.opts.asterisk.mode === 'system' ? '/usr/share/asterisk/sounds/custom' : join(rootDir, 'usr/share/asterisk/sounds/custom'),
+      promptDir: join(this.instanceDir, 'lib', CUSTOM_PROMPT_SUBDIR),
+      promptVarlib: SANDBOX_PATHS.varlib,
       convert: { rootDir },
       seats: () => this.seatsTrunks?.seats?.list().map((s) => s.extension) ?? [],
       changes: () => this.seatsTrunks?.changes,

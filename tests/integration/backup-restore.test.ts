@@ -27,6 +27,9 @@ describe('backup and restore', () => {
     mkdirSync(rec, { recursive: true });
     writeFileSync(join(etc, 'extensions.conf'), '[from-internal]\nexten => 100,1,Answer()\n');
     writeFileSync(join(rec, 'call-1.wav'), Buffer.alloc(4096, 7));
+    const prompts = join(data, 'asterisk', 'lib', 'sounds', 'custom');
+    mkdirSync(prompts, { recursive: true });
+    writeFileSync(join(prompts, 'ivr-welcome.wav'), Buffer.alloc(1600, 3));
     let db = openDatabase(data);
     const settings = new SettingsStore(db);
     const audit = new AuditLog(db);
@@ -38,6 +41,7 @@ describe('backup and restore', () => {
       dataDir: data,
       asteriskEtcDir: etc,
       recordingsDir: rec,
+      promptsDir: prompts,
       agentVersion: '0.1.0',
       latestSchema: loadMigrations().length,
       config: () => ({ target: join(dir, 'share'), keep: 3, schedule: '', includeRecordings: true }),
@@ -54,19 +58,24 @@ describe('backup and restore', () => {
     settings.set('something.new', 42);
     writeFileSync(join(etc, 'extensions.conf'), '; broken\n');
     rmSync(join(rec, 'call-1.wav'));
+    writeFileSync(join(prompts, 'ivr-welcome.wav'), Buffer.alloc(10, 9));
+    writeFileSync(join(prompts, 'ivr-later.wav'), Buffer.alloc(10, 9));
     expect(tableDigests(db)).not.toEqual(backedUp);
 
     // Restore: verified and staged, then the agent restarts (here: close, apply, reopen).
     await svc.restore(m.id, m.id);
     expect(restarts).toBe(1);
     db.close();
-    expect(applyPendingRestore(data, etc, rec)).toBe(m.id);
+    expect(applyPendingRestore(data, etc, rec, prompts)).toBe(m.id);
     db = openDatabase(data);
     try {
       expect(tableDigests(db)).toEqual(m.tables);
       expect(new SettingsStore(db).get('backup.marker')).toBe('before');
       expect(readFileSync(join(etc, 'extensions.conf'), 'utf8')).toContain('exten => 100');
       expect(readFileSync(join(rec, 'call-1.wav'))).toEqual(Buffer.alloc(4096, 7));
+      // IVR prompts are configuration: back exactly as they were.
+      expect(readdirSync(prompts)).toEqual(['ivr-welcome.wav']);
+      expect(readFileSync(join(prompts, 'ivr-welcome.wav'))).toEqual(Buffer.alloc(1600, 3));
       // The replaced database is kept, and nothing is left pending.
       expect(readdirSync(data).some((f) => f.startsWith('pre-restore-'))).toBe(true);
       expect(applyPendingRestore(data, etc, rec)).toBeNull();

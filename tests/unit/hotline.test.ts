@@ -140,9 +140,23 @@ describe('mapping into the PBX model', () => {
     const v = validateModel(m);
     expect(v.ok ? [] : v.errors).toEqual([]);
     expect(m.hotlines).toEqual([{ id: 'hotline', dids: ['4000000000'], ivr: 'hotline', maxConcurrent: 8, faxDetect: false, useBusinessHours: true }]);
-    expect(m.ivrs![0]!.menus[0]).toMatchObject({ id: 'main', prompt: 'custom/ivr-welcome', fallback: { kind: 'queue', target: 'hotline' } });
+    expect(m.ivrs![0]!.menus[0]).toMatchObject({ id: 'main', prompt: '/seatbox/lib/sounds/custom/ivr-welcome', fallback: { kind: 'queue', target: 'hotline' } });
     expect(m.ivrs![0]!.menus[1]!.prompt).toBe('silence/1');
     expect(m.queues[0]).toMatchObject({ name: 'hotline', timeout: 15, members: [{ endpoint: '8001', penalty: 0 }, { endpoint: '8002', penalty: 2 }], overflow: { seats: ['8003'], final: 'callback' } });
+  });
+
+  it('prompts are absolute paths under the model\'s varlib; a queue with the survey on enables the survey', () => {
+    store('ivr', ivrWith());
+    const q = queuesWith();
+    q.queues[0]!.survey = true;
+    store('queues', q);
+    const m = defaultModel({ revision: 'r1', amiSecret: 'ami-secret-0123456789', demo: { enabled: false }, paths: { varlib: '/box/lib' }, endpoints: SEATS.map((s) => defaultEndpoint(s, `secret-${s}-0123456789`)) });
+    addHotlineToModel(db, m, []);
+    const v = validateModel(m);
+    expect(v.ok ? [] : v.errors).toEqual([]);
+    expect(m.ivrs![0]!.menus[0]!.prompt).toBe('/box/lib/sounds/custom/ivr-welcome');
+    expect(m.survey).toEqual({ enabled: true, prompt: 'beep', timeoutSeconds: 5 });
+    expect(m.queues[0]!.survey).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderHotlineDialplan } from '../../firmware-agent/src/pbx-config/hotline-render.js';
 import {
+  customPromptSound,
   defaultEndpoint,
   defaultModel,
   defaultQueue,
@@ -46,7 +47,7 @@ export function hotlineModel(over: Partial<PbxModel> = {}): PbxModel {
         ],
         fallback: { kind: 'queue', target: 'hotline' },
       },
-      { id: 'sub', prompt: 'custom/ivr-sub', timeoutSeconds: 3, maxRetries: 0, options: [{ digit: '*', destination: { kind: 'menu', target: 'root' } }], fallback: { kind: 'voicemail' } },
+      { id: 'sub', prompt: '/seatbox/lib/sounds/custom/ivr-sub', timeoutSeconds: 3, maxRetries: 0, options: [{ digit: '*', destination: { kind: 'menu', target: 'root' } }], fallback: { kind: 'voicemail' } },
     ],
   };
   return {
@@ -154,9 +155,32 @@ describe('hotline model validation', () => {
     m.ivrs[0]!.menus[0]!['prompt'] = 'bad prompt.wav';
     m.ivrs[0]!.menus[0]!['timeoutSeconds'] = 0;
     expect(errorsOf(m)).toEqual([
-      'ivrs[0].menus[0].prompt: must be a sound name such as "demo-congrats" or "custom/ivr-welcome" (no extension)',
+      'ivrs[0].menus[0].prompt: must be a sound name such as "demo-congrats" or "/seatbox/lib/sounds/custom/ivr-welcome" (no extension)',
       'ivrs[0].menus[0].timeoutSeconds: must be an integer number of seconds 1-60',
     ]);
+  });
+});
+
+describe('custom prompt sounds (absolute, inside the instance)', () => {
+  it('customPromptSound is the in-instance path without extension', () => {
+    expect(customPromptSound('/seatbox/lib', 'welcome')).toBe('/seatbox/lib/sounds/custom/ivr-welcome');
+    expect(customPromptSound('/seatbox/lib/', 'welcome')).toBe('/seatbox/lib/sounds/custom/ivr-welcome');
+  });
+
+  it('refuses absolute sounds outside paths.varlib, ".." and extensions', () => {
+    const m = hotlineModel();
+    m.ivrs![0]!.menus[0]!.prompt = '/usr/share/asterisk/sounds/custom/ivr-x';
+    m.hotlines![0]!.busyPrompt = '/seatbox/library/ivr-busy';
+    m.survey!.prompt = '/seatbox/lib/sounds/custom/ivr-survey';
+    expect(errorsOf(m)).toEqual([
+      'ivrs[0].menus[0].prompt: must be a stock sound name or a prompt under /seatbox/lib/ (such as /seatbox/lib/sounds/custom/ivr-welcome)',
+      'hotlines[0].busyPrompt: must be a stock sound name or a prompt under /seatbox/lib/ (such as /seatbox/lib/sounds/custom/ivr-welcome)',
+    ]);
+    for (const bad of ['/seatbox/lib/../etc/x', '/seatbox/lib/sounds/custom/ivr-x.wav', '/seatbox/lib//x', '/seatbox/lib/sounds/custom/']) {
+      const b = hotlineModel();
+      b.ivrs![0]!.menus[0]!.prompt = bad;
+      expect(errorsOf(b), bad).toEqual(['ivrs[0].menus[0].prompt: must be a sound name such as "demo-congrats" or "/seatbox/lib/sounds/custom/ivr-welcome" (no extension)']);
+    }
   });
 });
 
@@ -189,14 +213,14 @@ describe('hotline dialplan', () => {
   it('voicemail final, fax, busy prompt and monitor extensions render and pass the checker', () => {
     const m = hotlineModel();
     m.queues[0]!.overflow!.final = 'voicemail';
-    m.hotlines![0]!.busyPrompt = 'custom/ivr-busy';
-    m.hotlines![0]!.voicemailPrompt = 'custom/ivr-leave-message';
+    m.hotlines![0]!.busyPrompt = customPromptSound(m.paths.varlib, 'busy');
+    m.hotlines![0]!.voicemailPrompt = customPromptSound(m.paths.varlib, 'leave-message');
     const files = renderConfig(m);
     expect(validateConfigFiles(files)).toEqual([]);
     const ext = files.get('extensions.conf')!;
-    expect(ext).toContain('Playback(custom/ivr-leave-message)');
+    expect(ext).toContain('Playback(/seatbox/lib/sounds/custom/ivr-leave-message)');
     expect(ext).toMatch(/Record\(\/[^,]*\/hotline-voicemail\/\$\{UNIQUEID\}\.wav,3,120,k\)/);
-    expect(ext).toContain('exten => busy,1,UserEvent(SeatBoxHotlineBusy,Hotline: h400,CallerId: ${CALLERID(num)},Limit: 8)\n same => n,Answer()\n same => n,Playback(custom/ivr-busy)');
+    expect(ext).toContain('exten => busy,1,UserEvent(SeatBoxHotlineBusy,Hotline: h400,CallerId: ${CALLERID(num)},Limit: 8)\n same => n,Answer()\n same => n,Playback(/seatbox/lib/sounds/custom/ivr-busy)');
     expect(ext).toContain('Set(FAXOPT(faxdetect)=cng,10)');
     expect(ext).toContain('[seatbox-fax-in]');
     for (const mode of ['listen', 'whisper', 'barge']) for (const seat of ['8001', '8004']) expect(ext).toContain(`exten => ${mode}-${seat},1,Set(SEATBOX_MON_TARGET=${seat})`);

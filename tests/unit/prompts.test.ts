@@ -2,7 +2,7 @@
 // English) and ffmpeg for uploads (WAV 44.1 kHz stereo and MP3) must give 8 kHz mono 16-bit
 // WAV of non-zero duration; TTS prompts are regenerated only when the text changes.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,13 +61,16 @@ describe.skipIf(!ready)('prompt conversion (real sox / ffmpeg / espeak-ng)', () 
     expect(after).toEqual([]);
   });
 
-  it('prompt store: TTS regenerated only when the text changes; files as custom/ivr-<name>', async () => {
+  it('prompt store: TTS regenerated only when the text changes; files as <varlib>/sounds/custom/ivr-<name>, nothing in the shared root', async () => {
+    const shared = join(root, 'usr/share/asterisk/sounds/custom');
+    const sharedBefore = existsSync(shared) ? readdirSync(shared).sort() : [];
     const dir = mkdtempSync(join(tmpdir(), 'seatbox-prompts-'));
     dirs.push(dir);
     const store = new PromptStore(tempDb(), dir, { rootDir: root });
     const a = await store.saveTts('welcome', '欢迎致电', 'zh');
     expect(a.regenerated).toBe(true);
-    expect(a.prompt).toMatchObject({ name: 'welcome', source: 'tts', lang: 'zh', asteriskPath: 'custom/ivr-welcome' });
+    expect(a.prompt).toMatchObject({ name: 'welcome', source: 'tts', lang: 'zh', asteriskPath: '/seatbox/lib/sounds/custom/ivr-welcome' });
+    expect(existsSync(shared) ? readdirSync(shared).sort() : []).toEqual(sharedBefore);
     const file = join(dir, 'ivr-welcome.wav');
     expect(existsSync(file)).toBe(true);
     const mtime = statSync(file).mtimeMs;

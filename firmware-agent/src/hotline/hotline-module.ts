@@ -75,8 +75,10 @@ export interface HotlineModuleOptions {
   ami: AmiClient;
   audit: AuditLog;
   logger: Logger;
-  /** Host directory of the prompt WAV files (instance lib/sounds/seatbox). */
+  /** Host directory of the prompt WAV files: the instance's lib/sounds/custom (<dataDir>/asterisk/lib/sounds/custom). */
   promptDir: string;
+  /** Asterisk's astvarlibdir as Asterisk sees it (model paths.varlib; default /seatbox/lib). */
+  promptVarlib?: string;
   convert?: ConvertOptions;
   /** Seat extensions that exist (validation of members, overflow, destinations). */
   seats: () => string[];
@@ -110,7 +112,7 @@ export class HotlineModule implements Module {
     this.db = opts.db;
     this.log = opts.logger;
     this.now = opts.now ?? (() => new Date());
-    this.prompts = new PromptStore(opts.db, opts.promptDir, opts.convert);
+    this.prompts = new PromptStore(opts.db, opts.promptDir, opts.convert, opts.promptVarlib);
   }
 
   async start(): Promise<void> {

@@ -8,6 +8,11 @@ import { defaultQueues, type Destination, type IvrDoc, type MonitoringDoc, type 
 export const HOTLINE_ID = 'hotline';
 /** Played when a menu has no prompt of its own (stock sound, one second of silence). */
 export const NO_PROMPT_SOUND = 'silence/1';
+/**
+ * The satisfaction survey's prompt while the documents have no survey prompt of their own
+ * (stock sound: a beep, then the caller keys 1-5).
+ */
+export const SURVEY_PROMPT_SOUND = 'beep';
 
 export function readHotlineDocs(db: Db): { ivr: IvrDoc | null; queues: QueuesDoc | null; monitoring: MonitoringDoc | null } {
   if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hotline_documents'").get()) return { ivr: null, queues: null, monitoring: null };
@@ -20,7 +25,6 @@ export function readHotlineDocs(db: Db): { ivr: IvrDoc | null; queues: QueuesDoc
 }
 
 const dest = (d: Destination): PbxHotlineDestination => (d.target ? { kind: d.kind, target: d.target } : { kind: d.kind });
-const sound = (p: string | null): string | undefined => (p === null ? undefined : customPromptSound(p));
 
 /**
  * Adds the hotline to `model` (in place). Nothing when no IVR or queue was ever saved (a box
@@ -33,6 +37,7 @@ export function addHotlineToModel(db: Db, model: PbxModel, sources: ModelSource[
     model.monitoring = { enabled: monitoring.supervisorSeats.length > 0, supervisorSeats: [...monitoring.supervisorSeats] };
   }
   if (!ivr && !storedQueues) return;
+  const sound = (p: string | null): string | undefined => (p === null ? undefined : customPromptSound(model.paths.varlib, p));
   const queues = storedQueues ?? defaultQueues();
   const sipSeats = new Set(model.endpoints.map((e) => e.id));
   const out: PbxQueue[] = model.queues.filter((q) => !queues.queues.some((h) => h.name === q.name));
@@ -56,6 +61,12 @@ export function addHotlineToModel(db: Db, model: PbxModel, sources: ModelSource[
     });
   }
   model.queues = out;
+  // A hotline queue with the survey on needs the model's survey (otherwise the model refuses
+  // the queue: "the satisfaction survey (survey) is not enabled").
+  if (!model.survey?.enabled && queues.queues.some((q) => q.survey)) {
+    sources.push({ path: 'survey', label: 'satisfaction survey' });
+    model.survey = { enabled: true, prompt: SURVEY_PROMPT_SOUND, timeoutSeconds: 5 };
+  }
   if (!ivr) return;
   const ivrIndex = model.ivrs?.length ?? 0;
   ivr.menus.forEach((m, j) => sources.push({ path: `ivrs[${ivrIndex}].menus[${j}]`, label: `menu "${m.name}"` }));
@@ -89,7 +100,7 @@ export function addHotlineToModel(db: Db, model: PbxModel, sources: ModelSource[
     makeupWorkdays: h.makeupWorkdays.map((d) => d.date),
     makeupHours: { ...h.makeupHours },
     closedDestination: dest(h.closedDestination),
-    ...(h.closedPrompt ? { closedPrompt: customPromptSound(h.closedPrompt) } : {}),
+    ...(h.closedPrompt ? { closedPrompt: customPromptSound(model.paths.varlib, h.closedPrompt) } : {}),
   };
   const hotIndex = model.hotlines?.length ?? 0;
   sources.push({ path: `hotlines[${hotIndex}]`, label: 'hotline', fields: { dids: 'did', maxConcurrent: 'maxConcurrent' } });

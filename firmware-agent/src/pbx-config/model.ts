@@ -128,14 +128,16 @@ export const QueueMemberSchema = Type.Object(
 );
 
 /**
- * A sound name as Asterisk plays it: relative to the sounds dir, no extension. Stock sounds
- * ("demo-congrats", "beep") or uploaded/TTS prompts converted to "custom/ivr-<id>" (the
- * files live in <paths.data>/sounds/custom/ivr-<id>.{wav,sln16,...}).
+ * A sound as Asterisk plays it, no extension: a stock sound relative to the sounds dir
+ * ("demo-congrats", "silence/1"), or an uploaded/TTS prompt by absolute path inside the
+ * instance, "<paths.varlib>/sounds/custom/ivr-<id>" (customPromptSound; the file is
+ * <dataDir>/asterisk/lib/sounds/custom/ivr-<id>.wav on the host). Segments have no dots, so no
+ * "..". Absolute paths must lie under paths.varlib (checked in hotlineIssues).
  */
 export const SoundName = Type.String({
-  pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$',
-  maxLength: 80,
-  ...opt('must be a sound name such as "demo-congrats" or "custom/ivr-welcome" (no extension)'),
+  pattern: '^/?[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$',
+  maxLength: 160,
+  ...opt('must be a sound name such as "demo-congrats" or "/seatbox/lib/sounds/custom/ivr-welcome" (no extension)'),
 });
 
 /** Final step of a queue overflow (after the overflow seats did not answer). */
@@ -641,8 +643,13 @@ export type PbxHotline = Static<typeof HotlineSchema>;
 export type PbxMonitoring = Static<typeof MonitoringSchema>;
 /** Default simultaneous hotline calls (the box has 8 IVR channels). */
 export const DEFAULT_HOTLINE_MAX_CONCURRENT = 8;
-/** Custom prompt sound name for an uploaded/TTS prompt id: played as custom/ivr-<id>. */
-export const customPromptSound = (id: string): string => `custom/ivr-${id}`;
+/** Directory of the uploaded/TTS prompts relative to paths.varlib (as Asterisk and the host see it). */
+export const CUSTOM_PROMPT_SUBDIR = 'sounds/custom';
+/**
+ * Sound of an uploaded/TTS prompt id: the absolute in-instance path
+ * "<varlib>/sounds/custom/ivr-<id>" (no extension), e.g. /seatbox/lib/sounds/custom/ivr-welcome.
+ */
+export const customPromptSound = (varlib: string, id: string): string => `${varlib.replace(/\/+$/, '')}/${CUSTOM_PROMPT_SUBDIR}/ivr-${id}`;
 export type { DahdiConfig as PbxDahdi } from '../hardware/config.js';
 
 /** Contexts the generated dialplan always has (the demo ones only when demo.enabled). */
@@ -1185,6 +1192,28 @@ function destinationIssue(
 
 /** IVR graphs, business hours, queue overflow, hotlines, monitoring. */
 function hotlineIssues(m: PbxModel, add: (path: string, message: string) => void): void {
+  // Absolute sounds (custom prompts) must be inside this instance's varlib dir.
+  const varlib = `${m.paths.varlib.replace(/\/+$/, '')}/`;
+  const checkSound = (s: string | undefined, path: string) => {
+    if (s !== undefined && s.startsWith('/') && !s.startsWith(varlib))
+      add(path, `must be a stock sound name or a prompt under ${varlib} (such as ${customPromptSound(m.paths.varlib, 'welcome')})`);
+  };
+  (m.ivrs ?? []).forEach((ivr, i) =>
+    ivr.menus.forEach((mn, j) => {
+      const mb = `ivrs[${i}].menus[${j}]`;
+      checkSound(mn.prompt, `${mb}.prompt`);
+      checkSound(mn.invalidPrompt, `${mb}.invalidPrompt`);
+      checkSound(mn.timeoutPrompt, `${mb}.timeoutPrompt`);
+    }),
+  );
+  checkSound(m.businessHours?.closedPrompt, 'businessHours.closedPrompt');
+  checkSound(m.survey?.prompt, 'survey.prompt');
+  checkSound(m.survey?.thanksPrompt, 'survey.thanksPrompt');
+  (m.hotlines ?? []).forEach((h, i) => {
+    checkSound(h.busyPrompt, `hotlines[${i}].busyPrompt`);
+    checkSound(h.voicemailPrompt, `hotlines[${i}].voicemailPrompt`);
+    checkSound(h.callbackPrompt, `hotlines[${i}].callbackPrompt`);
+  });
   const seats = new Set([...m.endpoints.map((e) => e.id), ...(m.fxsSeats ?? []).map((f) => f.extension)]);
   const queues = new Set(m.queues.map((q) => q.name));
   const ivrs = m.ivrs ?? [];

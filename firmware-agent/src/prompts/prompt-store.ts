@@ -1,14 +1,16 @@
 // Prompts as records (prompts table) plus their 8 kHz WAV files `ivr-<name>.wav` in `dir`: the
-// host path of Asterisk's <astdatadir>/sounds/custom, where the PBX model's sound name
-// "custom/ivr-<name>" (customPromptSound) finds them. In the chroot sandbox that directory is
-// the sid root's, shared by every instance on the machine (see docs/hotline.md).
+// host path of the instance's <astvarlibdir>/sounds/custom (<dataDir>/asterisk/lib/sounds/custom),
+// which Asterisk sees as <varlib>/sounds/custom and plays by absolute path
+// "<varlib>/sounds/custom/ivr-<name>" (customPromptSound). Per instance, inside the data dir;
+// nothing goes to the sid root (see docs/hotline.md).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/database.js';
 import { convertUpload, synthesize, type ConvertOptions, type TtsLang, type WavInfo } from './convert.js';
 
+import { SANDBOX_PATHS, customPromptSound } from '../pbx-config/model.js';
+
 export const PROMPT_NAME_RE = /^[a-z0-9_-]{1,40}$/;
-import { customPromptSound } from '../pbx-config/model.js';
 
 export interface Prompt {
   name: string;
@@ -18,7 +20,7 @@ export interface Prompt {
   original: string | null;
   durationMs: number;
   updatedAt: string;
-  /** Sound name for Playback()/Background() (no extension). */
+  /** Sound for Playback()/Background(): absolute in-instance path, no extension. */
   asteriskPath: string;
 }
 
@@ -48,10 +50,12 @@ export class PromptStore {
     /** Host directory of the WAV files. */
     readonly dir: string,
     private readonly convert: ConvertOptions = {},
+    /** Asterisk's astvarlibdir as Asterisk sees it (the model's paths.varlib). */
+    private readonly varlib: string = SANDBOX_PATHS.varlib,
   ) {}
 
   private view(r: Row): Prompt {
-    return { name: r.name, source: r.source, lang: r.lang, text: r.text, original: r.original, durationMs: r.duration_ms, updatedAt: r.updated_at, asteriskPath: customPromptSound(r.name) };
+    return { name: r.name, source: r.source, lang: r.lang, text: r.text, original: r.original, durationMs: r.duration_ms, updatedAt: r.updated_at, asteriskPath: customPromptSound(this.varlib, r.name) };
   }
 
   list(): Prompt[] {

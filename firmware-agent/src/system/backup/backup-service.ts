@@ -132,6 +132,8 @@ export interface BackupServiceOptions {
   asteriskEtcDir: string;
   /** Call recordings (the instance's spool/monitor). */
   recordingsDir: string;
+  /** IVR prompts (the instance's lib/sounds/custom): the prompt records in the DB point at them. */
+  promptsDir?: string;
   agentVersion: string;
   /** Newest schema this agent knows (restores of newer backups are refused). */
   latestSchema: number;
@@ -232,6 +234,16 @@ export class BackupService extends EventEmitter {
         copyFileSync(f, dest);
         this.report({ op: 'backup', phase: 'config', done: i + 1, total: confFiles.length, id, error: null });
       });
+      // 2b. IVR prompts: always, they are configuration (the DB's prompt rows name these files)
+      if (this.opts.promptsDir) {
+        const prompts = walkFiles(this.opts.promptsDir);
+        prompts.forEach((f, i) => {
+          const dest = join(staging, 'prompts', relative(this.opts.promptsDir!, f));
+          mkdirSync(dirname(dest), { recursive: true });
+          copyFileSync(f, dest);
+          this.report({ op: 'backup', phase: 'config', done: i + 1, total: prompts.length, id, error: null });
+        });
+      }
       // 3. recordings (optional)
       if (withRec) {
         const recs = walkFiles(this.opts.recordingsDir);
@@ -354,7 +366,7 @@ export function stageRestore(dataDir: string, backupDir: string, m: BackupManife
  * Called by the agent before it opens the database: swaps a staged restore in. The database
  * being replaced is kept as DATA/pre-restore-<id>.db. Returns the restored backup id, or null.
  */
-export function applyPendingRestore(dataDir: string, asteriskEtcDir: string, recordingsDir: string): string | null {
+export function applyPendingRestore(dataDir: string, asteriskEtcDir: string, recordingsDir: string, promptsDir?: string): string | null {
   const pending = join(dataDir, PENDING);
   if (!existsSync(join(pending, 'READY'))) {
     rmSync(pending, { recursive: true, force: true });
@@ -372,6 +384,13 @@ export function applyPendingRestore(dataDir: string, asteriskEtcDir: string, rec
   if (existsSync(conf)) {
     mkdirSync(asteriskEtcDir, { recursive: true });
     cpSync(conf, asteriskEtcDir, { recursive: true });
+  }
+  const prompts = join(src, 'prompts');
+  if (promptsDir) {
+    // The prompts become exactly the backup's: files made after it would be orphans.
+    rmSync(promptsDir, { recursive: true, force: true });
+    mkdirSync(promptsDir, { recursive: true });
+    if (existsSync(prompts)) cpSync(prompts, promptsDir, { recursive: true });
   }
   const rec = join(src, 'recordings');
   if (existsSync(rec)) {

@@ -29,9 +29,14 @@ export interface SystemServicesOptions {
   logger: Logger;
 }
 
+/** Where the IVR prompts of an instance live (Asterisk sees /seatbox/lib/sounds/custom). */
+function promptsDirOf(instanceDir: string): string {
+  return join(instanceDir, 'lib', 'sounds', 'custom');
+}
+
 /** Before the database is opened: apply a staged restore, back up before pending migrations. */
 export async function prepareDataDir(o: { dataDir: string; instanceDir: string; logger: Logger }): Promise<void> {
-  const restored = applyPendingRestore(o.dataDir, join(o.instanceDir, 'etc'), join(o.instanceDir, 'spool', 'monitor'));
+  const restored = applyPendingRestore(o.dataDir, join(o.instanceDir, 'etc'), join(o.instanceDir, 'spool', 'monitor'), promptsDirOf(o.instanceDir));
   if (restored) o.logger.info({ backup: restored }, 'restored backup applied');
   const saved = await backupBeforeMigrations(o.dataDir, loadMigrations().length);
   if (saved) o.logger.info({ path: saved }, 'database backed up before migrations');
@@ -49,6 +54,7 @@ export function createSystemServices(o: SystemServicesOptions, db: Db, settings:
     dataDir: o.dataDir,
     asteriskEtcDir: join(o.instanceDir, 'etc'),
     recordingsDir: join(o.instanceDir, 'spool', 'monitor'),
+    promptsDir: promptsDirOf(o.instanceDir),
     agentVersion: o.version,
     latestSchema: loadMigrations().length,
     config: getConfig,
