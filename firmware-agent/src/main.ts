@@ -85,6 +85,10 @@ export class SeatBoxAgent {
   private stopping = false;
   private restartTimer?: NodeJS.Timeout;
   private restartDelayMs = 1000;
+  /** Settles when our Asterisk is fully booted; replaced while a restart is under way. */
+  private pbxBooted: Promise<void> = Promise.resolve();
+  private markBooted: () => void = () => undefined;
+  private restarting = false;
   private statusTimer?: NodeJS.Timeout;
   private statusSoon?: NodeJS.Timeout;
 
@@ -259,6 +263,9 @@ export class SeatBoxAgent {
 
   /** Apply a new PBX model (validated, atomic, rolled back on a failed reload). */
   async applyModel(model: PbxModel = this.buildModel(), actor: { userId?: number; username?: string; ip?: string } = {}): Promise<{ ok: boolean; error?: string }> {
+    // AMI answers before Asterisk has loaded its modules (pbx_config, res_pjsip …): a reload
+    // sent in that window fails with "No such command"; wait for the restart to finish.
+    await this.pbxBooted;
     const res = await this.configurator.apply(model);
     this.audit.write({
       ...actor,
@@ -279,11 +286,17 @@ export class SeatBoxAgent {
     // Supervise our own Asterisk: restart with backoff; AMI reconnect + resync do the rest.
     this.log.error({ code, signal, retryInMs: this.restartDelayMs }, 'Asterisk died; restarting it');
     this.publishStatus();
+    if (!this.restarting) {
+      this.restarting = true;
+      this.pbxBooted = new Promise((resolve) => (this.markBooted = resolve));
+    }
     this.restartTimer = setTimeout(() => {
       this.asterisk
         .start()
         .then(() => {
           this.restartDelayMs = 1000;
+          this.restarting = false;
+          this.markBooted();
         })
         .catch((err: unknown) => {
           this.log.error({ err }, 'Asterisk restart failed');
@@ -342,6 +355,7 @@ export class SeatBoxAgent {
     if (this.stopping) return;
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    this.markBooted(); // nothing may wait for a PBX that will not come back
     clearInterval(this.statusTimer);
     clearTimeout(this.statusSoon);
     for (const m of this.started.reverse()) {
