@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AmiMessage } from '../../firmware-agent/src/ami/types.js';
 import { defaultEndpoint, defaultQueue, defaultSipTrunk, type PbxModel } from '../../firmware-agent/src/pbx-config/model.js';
-import { cleanSipp, csvFile, describeRun, freeUdpPortFor, scenario, startSipp, startTestPbx, stopAllSipp, type SippProcess, type TestPbx } from '../support/sipp.js';
+import { cleanSipp, csvFile, describeRun, freeUdpPortFor, scenario, startSipp, startTestPbx, stopAllSipp, type SippProcess, type TestPbx, dtmfInfoSteps, type DtmfStep } from '../support/sipp.js';
 
 const CARRIER = '127.0.0.2';
 const DID = '4008001234';
@@ -98,40 +98,11 @@ afterAll(async () => {
 
 const remote = () => `127.0.0.1:${pbx.sipPort}`;
 
-type Step = { dtmf: string } | { pause: number };
-/** SIPp XML for the caller's steps: DTMF as SIP INFO (application/dtmf-relay), pauses. */
-function steps(list: Step[]): string {
-  return list
-    .map((s, i) =>
-      'pause' in s
-        ? `  <pause milliseconds="${s.pause}"/>`
-        : `  <send retrans="500">
-    <![CDATA[
-      INFO [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag[call_number]
-      [last_To:]
-      [routes]
-      Call-ID: [call_id]
-      CSeq: ${10 + i} INFO
-      Contact: <sip:[field0]@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Type: application/dtmf-relay
-      Content-Length: [len]
 
-      Signal=${s.dtmf}
-      Duration=160
-    ]]>
-  </send>
-  <recv response="200"/>`,
-    )
-    .join('\n');
-}
-
-function caller(label: string, rows: string[][], list: Step[], talkMs: number): Promise<SippProcess> {
+function caller(label: string, rows: string[][], list: DtmfStep[], talkMs: number): Promise<SippProcess> {
   return startSipp({
     label,
-    scenario: scenario('hotline-caller.xml', { STEPS: steps(list), TALK_MS: talkMs }),
+    scenario: scenario('hotline-caller.xml', { STEPS: dtmfInfoSteps(list), TALK_MS: talkMs }),
     csv: csvFile(rows),
     localIp: CARRIER,
     localPort: carrierPort,

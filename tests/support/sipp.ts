@@ -303,3 +303,33 @@ export async function startTestPbx(initial: (base: (init: Omit<DefaultModelInit,
 export function freeUdpPortFor(host: string): Promise<number> {
   return pickUdpPort(host);
 }
+
+export type DtmfStep = { dtmf: string } | { pause: number };
+/** SIPp XML for the caller's steps: DTMF as SIP INFO (application/dtmf-relay), pauses. A DTMF may be [field3] (per CSV row). */
+export function dtmfInfoSteps(list: DtmfStep[]): string {
+  return list
+    .map((s, i) =>
+      'pause' in s
+        ? `  <pause milliseconds="${s.pause}"/>`
+        : `  <send retrans="500">
+    <![CDATA[
+      INFO [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[field0]@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag[call_number]
+      [last_To:]
+      [routes]
+      Call-ID: [call_id]
+      CSeq: ${10 + i} INFO
+      Contact: <sip:[field0]@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/dtmf-relay
+      Content-Length: [len]
+
+      Signal=${s.dtmf}
+      Duration=160
+    ]]>
+  </send>
+  <recv response="200"/>`,
+    )
+    .join('\n');
+}
