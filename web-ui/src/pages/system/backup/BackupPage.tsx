@@ -55,8 +55,7 @@ export function BackupPage({ user }: { user: User }) {
     if (isAdmin) void load();
   }, [isAdmin, load]);
   useLiveMessages((m) => {
-    const msg = m as unknown as { type: string; data: BackupProgress };
-    if (msg.type === 'backup.progress') setProgress(msg.data);
+    if (m.type === 'backup.progress') setProgress(m.data);
   });
 
   if (!isAdmin) {

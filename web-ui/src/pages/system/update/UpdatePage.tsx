@@ -73,8 +73,7 @@ export function UpdatePage({ user }: { user: User }) {
     if (isAdmin) void load();
   }, [isAdmin, load]);
   useLiveMessages((m) => {
-    const msg = m as unknown as { type: string; data: UpdateState };
-    if (msg.type === 'update.progress') setLive(msg.data);
+    if (m.type === 'update.progress') setLive(m.data);
   });
 
   if (!isAdmin) {

@@ -1,24 +1,11 @@
 // System → Update API: status, bundle upload (XHR for upload progress), install.
 import { API_BASE, ApiRequestError, refreshCsrf, request } from '../../../api.js';
 
-export interface UpdateState {
-  phase: 'idle' | 'receiving' | 'verifying' | 'verified' | 'writing' | 'ready' | 'rebooting' | 'failed';
-  bytesDone: number;
-  bytesTotal: number;
-  version: string | null;
-  targetSlot: string | null;
-  error: string | null;
-  errorCode: string | null;
-}
-export interface UpdateStatus {
-  slot: string | null;
-  version: string;
-  rolledBackFrom: string | null;
-  onTrial: boolean;
-  pendingSlot: string | null;
-  grubenv: Record<string, string> | null;
-  state: UpdateState;
-}
+// Types shared with the server (type-only: nothing server-side is bundled).
+import type { UpdateState, UpdateStatus } from '../../../../../firmware-agent/src/system/update/update-service.js';
+
+export type { UpdateState, UpdateStatus };
+
 export interface UploadResult {
   version: string;
   imageBytes: number;
