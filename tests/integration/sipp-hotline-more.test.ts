@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AmiMessage } from '../../firmware-agent/src/ami/types.js';
 import { defaultEndpoint, defaultQueue, defaultSipTrunk, type PbxModel } from '../../firmware-agent/src/pbx-config/model.js';
-import { cleanSipp, csvFile, describeRun, freeUdpPortFor, scenario, startSipp, startTestPbx, stopAllSipp, type SippProcess, type TestPbx, dtmfInfoSteps, type DtmfStep } from '../support/sipp.js';
+import { cleanSipp, csvFile, describeRun, freeUdpPortFor, scenario, startSipp, startTestPbx, stopAllSipp, type SippProcess, type TestPbx, dtmfInfoSteps, uasDtmfInfoKeys, type DtmfStep } from '../support/sipp.js';
 
 const CARRIER = '127.0.0.2';
 const DID = '4008002345';
@@ -267,28 +267,7 @@ describe('inbound hotline with SIPp: more strategies, overflow after waiting, at
     cleanSipp(nr);
   }, 40_000);
   it('attended transfer: the agent keys *2 8002 (SIP INFO), 8002 answers, the agent hangs up: AMI AttendedTransfer; the caller then talks to 8002', async () => {
-    const keys = [...'*28002']
-      .map(
-        (d, i) => `  <pause milliseconds="300"/>
-  <send retrans="500">
-    <![CDATA[
-      INFO [$peercontact] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
-      To: [$peerfrom]
-      Call-ID: [call_id]
-      CSeq: ${10 + i} INFO
-      Max-Forwards: 70
-      Content-Type: application/dtmf-relay
-      Content-Length: [len]
-
-      Signal=${d}
-      Duration=160
-    ]]>
-  </send>
-  <recv response="200"/>`,
-      )
-      .join('\n');
+    const keys = uasDtmfInfoKeys('*28002');
     // after its keys the agent talks to 8002 (consultation) and hangs up 2 s after the last message
     // (before 8002 does): that completes the transfer
     const agent = await phone('8001', scenario('uas-answer-keys-reinvite.xml', { RING_MS: 200, TALK_MS: 2000, KEYS_XML: keys }));

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AmiMessage } from '../../firmware-agent/src/ami/types.js';
 import { defaultEndpoint, defaultQueue, defaultSipTrunk, type PbxModel } from '../../firmware-agent/src/pbx-config/model.js';
-import { cleanSipp, csvFile, describeRun, freeUdpPortFor, scenario, startSipp, startTestPbx, stopAllSipp, type SippProcess, type TestPbx, dtmfInfoSteps, type DtmfStep } from '../support/sipp.js';
+import { cleanSipp, csvFile, describeRun, freeUdpPortFor, scenario, startSipp, startTestPbx, stopAllSipp, type SippProcess, type TestPbx, dtmfInfoSteps, uasDtmfInfoKeys, type DtmfStep } from '../support/sipp.js';
 
 const CARRIER = '127.0.0.2';
 const DID = '4008001234';
@@ -337,28 +337,7 @@ describe('inbound hotline with SIPp', () => {
   }, 30_000);
 
   it('transfers: the agent blind-transfers the hotline call with ##8002; AMI BlindTransfer; 8002 then talks to the caller', async () => {
-    const keys = [...'##8002']
-      .map(
-        (d, i) => `  <pause milliseconds="300"/>
-  <send retrans="500">
-    <![CDATA[
-      INFO [$peercontact] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
-      To: [$peerfrom]
-      Call-ID: [call_id]
-      CSeq: ${10 + i} INFO
-      Max-Forwards: 70
-      Content-Type: application/dtmf-relay
-      Content-Length: [len]
-
-      Signal=${d}
-      Duration=160
-    ]]>
-  </send>
-  <recv response="200"/>`,
-      )
-      .join('\n');
+    const keys = uasDtmfInfoKeys('##8002');
     const agent = await phone('8001', scenario('uas-answer-keys.xml', { RING_MS: 200, TALK_MS: 8000, KEYS_XML: keys }));
     const target = await phone('8002', scenario('uas-answer-hangup.xml', { RING_MS: 200, TALK_MS: 1000 }));
     const from = events.length;

@@ -333,3 +333,32 @@ export function dtmfInfoSteps(list: DtmfStep[]): string {
     )
     .join('\n');
 }
+
+/**
+ * SIPp XML for a seat phone (UAS side of a call) keying digits during the call as SIP INFO
+ * (application/dtmf-relay), 300 ms apart — e.g. '##8002' (blind) or '*28002' (attended transfer).
+ */
+export function uasDtmfInfoKeys(digits: string): string {
+  return [...digits]
+    .map(
+      (d, i) => `  <pause milliseconds="300"/>
+  <send retrans="500">
+    <![CDATA[
+      INFO [$peercontact] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
+      To: [$peerfrom]
+      Call-ID: [call_id]
+      CSeq: ${10 + i} INFO
+      Max-Forwards: 70
+      Content-Type: application/dtmf-relay
+      Content-Length: [len]
+
+      Signal=${d}
+      Duration=160
+    ]]>
+  </send>
+  <recv response="200"/>`,
+    )
+    .join('\n');
+}
