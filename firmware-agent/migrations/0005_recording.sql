@@ -1,0 +1,2 @@
+-- Call recordings (issue: recording and fax). Filled in by the recording module.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Campaign custody, hand-overs, callbacks, dispositions (campaigns module). Filled in by its module.
+SELECT 1;

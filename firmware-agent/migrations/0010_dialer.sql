@@ -1,0 +1,2 @@
+-- Predictive dialer decisions and outcomes (dialer module). Filled in by its module.
+SELECT 1;
