@@ -18,14 +18,15 @@ Commands:
     --sip-port N          SIP (UDP) port (default 5060)
     --sip-bind ADDR       SIP bind address (default 127.0.0.1 in demo, else 0.0.0.0)
     --asterisk-root DIR   Debian sid root holding Asterisk (default $SEATBOX_CACHE/sid-root)
-    --demo-interval S     seconds between demo calls (default 20)
+    --demo-interval S     seconds between demo calls (default 20; 0 = no simulated traffic)
     --host-root DIR       where the telephony-card tools' outputs are read (DIR/commands/
                           dahdi_*.txt, DIR/proc/dahdi); default: setting hardware.hostRoot,
                           the simulated cards in demo mode, else the DAHDI tools if installed
     --asterisk MODE       chroot (default: Asterisk in the sid root) | system (the appliance:
                           the asterisk.service of the image)
   update ...            signed update bundles: make-bundle, verify, install, status
-  bench ami [--json]    AMI parser + call model + SQLite throughput
+  leads check FILE [--json]  check a CSV/XLSX lead file without importing (docs/leads-import.md)
+  bench NAME [--json]   benchmarks (seatbox bench: the list): ami, capacity, …
   version               print the version
   help                  this text
 `;
@@ -48,6 +49,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'update': {
       const { updateCli } = await import('./system/update/cli.js');
       return updateCli(rest);
+    }
+    case 'leads': {
+      const { leadsCli } = await import('./leads/import/cli.js');
+      return leadsCli(rest);
     }
     case 'bench': {
       const { runBench } = await import('./bench/index.js');
@@ -100,7 +105,9 @@ async function serve(args: string[]): Promise<number> {
         sipPort: intOption('sip-port', values['sip-port'], 5060),
         sipBind: values['sip-bind'] ?? (values.demo ? '127.0.0.1' : '0.0.0.0'),
       },
-      demoCallIntervalSeconds: intOption('demo-interval', values['demo-interval'], 20, 1, 3600),
+      demoCallIntervalSeconds: intOption('demo-interval', values['demo-interval'], 20, 0, 3600),
+      // 0: a quiet demo (no periodic call, no predictive demo campaign): tests bring their own calls.
+      demoCalls: values['demo-interval'] !== '0',
       ...(values['host-root'] ? { hostRoot: resolve(values['host-root']) } : {}),
     };
   } catch (err) {

@@ -4,6 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AgentsModule } from './agents/agents-module.js';
 import { HotlineModule } from './hotline/hotline-module.js';
+import { CampaignsModule } from './campaigns/campaigns-module.js';
+import { DialerModule } from './dialer/dialer-module.js';
+import { AsteriskDialerPort } from './dialer/asterisk-port.js';
+import { DropMessage } from './dialer/drop-message.js';
+import { SimulatedAgents, seedDemoDialerCampaign } from './dialer/demo.js';
+import { LeadsImportService } from './leads/import/import-service.js';
+import { FaxModule, faxModelPart } from './fax/fax-module.js';
+import { RECORDINGS_SUBDIR, RecordingModule, type RecordingModuleDeps } from './recording/recording-module.js';
 import { tableSeatDirectory } from './agents/seat-directory.js';
 import { AsteriskAmiClient } from './ami/client.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -14,13 +22,13 @@ import type { Module } from './core/module.js';
 import { dbInfo, openDatabase, type Db } from './db/database.js';
 import { DemoTraffic } from './demo/demo-traffic.js';
 import { LiveFeed } from './http/live.js';
-import type { Health, SystemStatus } from './http/schemas.js';
+import type { Health, SystemMetrics, SystemStatus } from './http/schemas.js';
 import { buildServer, type App } from './http/server.js';
 import { createLogger, type Logger } from './logging.js';
 import { demoHostRoot } from './hardware-inventory/probe.js';
 import { PbxConfigurator } from './pbx-config/apply.js';
 import { SeatsTrunksModule } from './pbx-model/seats-trunks-module.js';
-import { CUSTOM_PROMPT_SUBDIR, DEFAULT_DIALING, SANDBOX_PATHS, defaultModel, type PbxModel } from './pbx-config/model.js';
+import { CONTEXTS, CUSTOM_PROMPT_SUBDIR, DEFAULT_DIALING, SANDBOX_PATHS, defaultModel, type PbxModel } from './pbx-config/model.js';
 import { ChrootAsterisk, defaultRootDir, moduleDir } from './pbx-runtime/index.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { createSystemServices, prepareDataDir } from './system/backup/wiring.js';
@@ -54,6 +62,8 @@ export interface AgentOptions {
   hostRoot?: string;
   /** ms between telephony-card polls (default 10 s). */
   hardwarePollMs?: number;
+  /** Recording test seams: disk stats, encoder/decoder, disk poll and file settle times. */
+  recording?: Partial<Pick<RecordingModuleDeps, 'disk' | 'encoder' | 'decoder' | 'diskPollMs' | 'settleMs'>>;
 }
 
 /** Random secret made of characters every config format accepts as-is. */
@@ -77,6 +87,13 @@ export class SeatBoxAgent {
   agents!: AgentsModule;
   seatsTrunks?: SeatsTrunksModule;
   hotline!: HotlineModule;
+  /** Campaigns, custody, lead queue (the dialer's LeadSource: campaigns.queue), DNC. */
+  campaigns!: CampaignsModule;
+  /** Predictive dialer (docs/dialer.md): paces the predictive/progressive campaigns. */
+  dialer!: DialerModule;
+  leadsImport!: LeadsImportService;
+  recording!: RecordingModule;
+  fax!: FaxModule;
   live = new LiveFeed();
   audit!: AuditLog;
   app?: App;
@@ -110,7 +127,7 @@ export class SeatBoxAgent {
   baseModel(): PbxModel {
     const a = this.opts.asterisk;
     const revision = `r${Date.now().toString(36)}`;
-    return defaultModel({
+    const model = defaultModel({
       revision,
       amiSecret: this.settings.getOrCreate('ami.secret', () => generateSecret()),
       amiUsername: 'seatbox',
@@ -119,6 +136,7 @@ export class SeatBoxAgent {
       sip: { bind: a.sipBind, port: a.sipPort, ...(a.rtpStart ? { rtpStart: a.rtpStart } : {}), ...(a.rtpEnd ? { rtpEnd: a.rtpEnd } : {}) },
       demo: { enabled: this.opts.demo, ...this.settings.get<Partial<PbxModel['demo']>>('demo.odds') },
     });
+    return { ...model, ...faxModelPart(this.settings) };
   }
 
   async start(): Promise<void> {
@@ -217,6 +235,103 @@ export class SeatBoxAgent {
     });
     await this.hotline.start();
     this.started.push(this.hotline);
+    // Lead file import (docs/leads-import.md): uploads wait in <dataDir>/leads-import until imported.
+    this.leadsImport = new LeadsImportService({ db: this.db, dataDir: this.opts.dataDir, audit, live: this.live });
+    await this.leadsImport.start();
+    this.started.push(this.leadsImport);
+    // Campaigns, chain of custody, lead queue and do-not-call (docs/leads.md).
+    this.campaigns = new CampaignsModule({ db: this.db, audit, live: this.live, logger: log.child({ module: 'campaigns' }), demo: this.opts.demo });
+    await this.campaigns.start();
+    this.started.push(this.campaigns);
+    // Predictive dialer (docs/dialer.md): leads from the campaigns' lead queue, agents from the
+    // agents module, calls through AMI (Local/<n>@seatbox-dialer-out).
+    const dropMessage = new DropMessage({
+      settings: this.settings,
+      soundsDir: join(this.instanceDir, 'lib', CUSTOM_PROMPT_SUBDIR),
+      asteriskSoundsDir: `${SANDBOX_PATHS.varlib}/${CUSTOM_PROMPT_SUBDIR}`,
+      rootDir,
+      logger: log.child({ module: 'dialer' }),
+    });
+    void dropMessage.prepare();
+    // Demo: a predictive campaign and simulated agents on it, so the Dialer page has live numbers.
+    const simAgents = this.opts.demo && this.opts.demoCalls !== false ? new SimulatedAgents(6, () => Date.now()) : null;
+    if (simAgents) {
+      try {
+        seedDemoDialerCampaign(this.db, this.campaigns, new Date());
+      } catch (err) {
+        log.error({ err }, 'demo dialer campaign seed failed');
+      }
+    }
+    this.dialer = new DialerModule({
+      db: this.db,
+      live: this.live,
+      logger: log.child({ module: 'dialer' }),
+      leads: this.campaigns.queue,
+      ready: () => this.ami?.connected ?? false,
+      campaigns: () =>
+        this.campaigns.campaigns.list().map((c) => ({
+          id: c.id,
+          name: c.name,
+          status: c.status,
+          dialMode: c.dialMode,
+          dropCapPercent: c.settings.dropCapPercent,
+          channelLimit: c.settings.channelLimit,
+          trunk: c.settings.trunk,
+          callerId: c.settings.callerId,
+        })),
+      agents: () => [
+        ...this.agents.engine.agents().map((a) => ({ agentId: a.agent.id, seat: a.seat, state: a.state, since: a.since })),
+        ...(simAgents?.list() ?? []),
+      ],
+      ...(simAgents ? { onSeatCall: (seat: string, what: 'connected' | 'ended') => (what === 'connected' ? simAgents.connected(seat) : simAgents.ended(seat)) } : {}),
+      port: new AsteriskDialerPort({
+        ami: this.ami,
+        logger: log.child({ module: 'dialer' }),
+        // Demo: the simulated PSTN; else the outbound routes pick the trunk, as a seat's call would.
+        destination: (phone) =>
+          this.opts.demo ? { number: phone, context: CONTEXTS.pstnSim } : { number: `${this.buildModel().dialing?.outsidePrefix ?? DEFAULT_DIALING.outsidePrefix}${phone}`, context: CONTEXTS.outbound },
+        // A dialer gives up ringing after 26 s (VICIdial's default dial_timeout too): long rings
+        // seldom answer and hold a trunk channel and an agent's expected capacity.
+        noAnswerSeconds: () => Math.min(26, this.buildModel().dialing?.trunkRingSeconds ?? DEFAULT_DIALING.trunkRingSeconds),
+        dropSound: () => dropMessage.sound(),
+      }),
+    });
+    await this.dialer.start();
+    this.started.push(this.dialer);
+    // Call recording: files in <instance>/spool/monitor (Asterisk: <paths.spool>/monitor),
+    // on the data volume with the database; lifecycle job and disk watch (docs/recording.md).
+    this.recording = new RecordingModule({
+      db: this.db,
+      ami: this.ami,
+      live: this.live,
+      audit,
+      settings: this.settings,
+      logger: log.child({ module: 'recording' }),
+      root: join(this.instanceDir, 'spool', RECORDINGS_SUBDIR),
+      rootDir,
+      ...this.opts.recording,
+    });
+    await this.recording.start();
+    this.started.push(this.recording);
+    // Fax inbox/outbox (docs/fax.md): TIFFs in <instance>/spool/fax-*, PDFs in <dataDir>/fax.
+    this.fax = new FaxModule({
+      db: this.db,
+      ami: this.ami,
+      settings: this.settings,
+      audit,
+      live: this.live,
+      logger: log.child({ module: 'fax' }),
+      instanceDir: this.instanceDir,
+      faxDir: join(this.opts.dataDir, 'fax'),
+      asteriskSpool: SANDBOX_PATHS.spool,
+      convert: { rootDir },
+      demo: this.opts.demo,
+      demoTraffic: this.opts.demoCalls !== false,
+      trunks: () => (this.buildModel().trunks ?? []).map((t) => t.id),
+      ringSeconds: () => this.buildModel().dialing?.trunkRingSeconds ?? DEFAULT_DIALING.trunkRingSeconds,
+    });
+    await this.fax.start();
+    this.started.push(this.fax);
     await this.ami.connect();
 
     this.system = createSystemServices(
@@ -234,9 +349,16 @@ export class SeatBoxAgent {
       health: () => this.health(),
       status: () => this.status(),
       calls: () => this.model.liveCalls(),
+      metrics: (sinceMs) => this.metrics(sinceMs),
       agents: this.agents,
       seatsTrunks: this.seatsTrunks,
       hotline: this.hotline,
+      leadsImport: this.leadsImport,
+      campaigns: this.campaigns,
+      dialer: this.dialer,
+      recording: this.recording,
+      fax: this.fax,
+      applyFaxIdentity: (actor) => this.applyModel(this.buildModel(), { ...(actor.userId ? { userId: actor.userId } : {}), ...(actor.username ? { username: actor.username } : {}), ...(actor.ip ? { ip: actor.ip } : {}) }),
       live: this.live,
       update: this.system.routes.update,
       backup: this.system.routes.backup,
@@ -323,6 +445,19 @@ export class SeatBoxAgent {
         uptimeSeconds: connected && startedAt ? Math.max(0, Math.round((Date.now() - startedAt.getTime()) / 1000)) : null,
         lastReloadError: this.lastReloadError,
       },
+    };
+  }
+
+  metrics(sinceMs: number): SystemMetrics {
+    const cpu = process.cpuUsage();
+    return {
+      sinceMs,
+      eventLagMs: this.ami.eventLag.summary(sinceMs),
+      cpuUserMicros: cpu.user,
+      cpuSystemMicros: cpu.system,
+      rssBytes: process.memoryUsage.rss(),
+      pid: process.pid,
+      asteriskPid: this.asterisk?.pid ?? null,
     };
   }
 

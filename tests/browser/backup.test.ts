@@ -17,7 +17,7 @@ let target: string;
 
 beforeAll(async () => {
   target = mkdtempSync(join(tmpdir(), 'seatbox-backup-target-'));
-  server = await startDemoServer({ demoIntervalSeconds: 3600 });
+  server = await startDemoServer({ demoIntervalSeconds: 0 });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -40,7 +40,7 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 describe('inbound hotline in the web UI', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
-    server = await startDemoServer({ demoIntervalSeconds: 3600 });
+    server = await startDemoServer({ demoIntervalSeconds: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     page = await context.newPage();

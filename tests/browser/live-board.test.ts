@@ -59,7 +59,7 @@ describe('live board against seatbox serve --demo', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (Debian: apt-get install chromium; or set CHROMIUM_PATH)`);
-    server = await startDemoServer({ demoIntervalSeconds: 3600 });
+    server = await startDemoServer({ demoIntervalSeconds: 0 });
     csrf = (await api('GET', '/auth/csrf')).token;
     await api('POST', '/setup', ADMIN);
     csrf = (await api('GET', '/auth/csrf')).token;
@@ -117,7 +117,8 @@ describe('live board against seatbox serve --demo', () => {
     expect(await card('8003').getByTestId('seat-agent').innerText()).toBe('无人登录');
     expect(await page.getByTestId('count-ready').getAttribute('data-count')).toBe('2');
     expect(await page.getByTestId('count-paused').getAttribute('data-count')).toBe('1');
-    expect(await page.getByTestId('count-logged_out').getAttribute('data-count')).toBe('2'); // 1004, 1005
+    // 1004, 1005 — and the demo campaign's three agents (9101-9103, campaigns/demo-seed.ts).
+    expect(await page.getByTestId('count-logged_out').getAttribute('data-count')).toBe('5');
     expect(await page.getByTestId('absent-agents').innerText()).toContain('赵六');
     // No trunk endpoint yet, or no trunk configured: a tidy empty state, not an error.
     await page.getByTestId('trunks-empty').waitFor();

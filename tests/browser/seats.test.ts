@@ -31,7 +31,7 @@ const byTestId = (id: string) => page.getByTestId(id);
 describe('seats, trunks and cards in the web UI', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (Debian: apt-get install chromium; or set CHROMIUM_PATH)`);
-    server = await startDemoServer({ demoIntervalSeconds: 3600 });
+    server = await startDemoServer({ demoIntervalSeconds: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

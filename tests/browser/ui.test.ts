@@ -184,7 +184,7 @@ describe('web UI against seatbox serve --demo', () => {
   }, 150_000);
 
   it('placeholder areas say "coming in a later release" without fake data', async () => {
-    await page.locator('[data-nav="/outbound"]').click();
+    await page.locator('[data-nav="/qa"]').click();
     await byTestId('placeholder').waitFor();
     expect(await byTestId('placeholder').innerText()).toContain('此功能将在后续版本中提供');
     await page.locator('[data-nav="/system/status"]').click();
@@ -208,7 +208,7 @@ describe('web UI against seatbox serve --demo', () => {
     await page.locator('[data-testid="asterisk-connection"][data-connected="true"]').waitFor();
     expect(await byTestId('asterisk-connection').innerText()).toBe('Connected');
 
-    await page.locator('[data-nav="/outbound"]').click();
+    await page.locator('[data-nav="/qa"]').click();
     expect(await byTestId('placeholder').innerText()).toContain('Coming in a later release');
     await shot('08-placeholder-en');
 

@@ -145,3 +145,21 @@ describe('endpointOf', () => {
     expect(endpointOf('DAHDI/i1/13800138000-5')).toBe('DAHDI/i1/13800138000');
   });
 });
+
+describe('call direction from our generated contexts', () => {
+  const newchannel = (uniqueid: string, linkedid: string, channel: string, context: string, exten = 's') =>
+    msg({ Event: 'Newchannel', Channel: channel, ChannelState: '0', ChannelStateDesc: 'Down', CallerIDNum: '8001', CallerIDName: '', ConnectedLineNum: '', Context: context, Exten: exten, Priority: '1', Uniqueid: uniqueid, Linkedid: linkedid, AccountCode: '' });
+
+  it('a call entering from a trunk is inbound; a seat call that reaches a trunk becomes outbound; seat to seat stays internal', () => {
+    const model = new CallModel();
+    model.handleEvent(newchannel('1.1', '1.1', 'PJSIP/trunk-1-00000001', 'seatbox-trunk-in-trunk-1', '4000'));
+    model.handleEvent(newchannel('2.1', '2.1', 'PJSIP/8001-00000002', 'seatbox-internal', '913800000000'));
+    model.handleEvent(newchannel('3.1', '3.1', 'PJSIP/8002-00000003', 'seatbox-internal', '8003'));
+    model.handleEvent(newchannel('3.2', '3.1', 'PJSIP/8003-00000004', 'seatbox-internal', 's'));
+    const dir = () => Object.fromEntries(model.liveCalls().map((c) => [c.linkedid, c.direction]));
+    expect(dir()).toEqual({ '1.1': 'inbound', '2.1': 'internal', '3.1': 'internal' });
+    // The dialled trunk channel carries its endpoint's context.
+    model.handleEvent(newchannel('2.2', '2.1', 'PJSIP/trunk-1-00000005', 'seatbox-trunk-in-trunk-1'));
+    expect(dir()).toEqual({ '1.1': 'inbound', '2.1': 'outbound', '3.1': 'internal' });
+  });
+});

@@ -294,11 +294,11 @@ describe('pbx-config render: seats, trunks, routes, feature codes', () => {
     expect(ext).toContain('exten => _91[3-9]XXXXXXXXX,1,Set(SEATBOX_NUMBER=+86${EXTEN:1})\n same => n,Goto(seatbox-route-mobile-trunks,s,1)\n');
     expect(ext).toContain('exten => _90[1-9]XXXXXXXXX,1,Set(SEATBOX_NUMBER=${EXTEN:1})\n');
     expect(ext).toMatch(
-      /\[seatbox-route-mobile-trunks\]\n.*\n.*\n.*\n same => n,Gosub\(seatbox-trunk-telecom,s,1\(\$\{SEATBOX_NUMBER\},0\)\)\n same => n,GotoIf\(\$\["\$\{SEATBOX_FAILOVER\}" != "1"\]\?done\)\n same => n,Gosub\(seatbox-trunk-unicom,s,1\(\$\{SEATBOX_NUMBER\},0\)\)\n same => n\(done\),Goto\(seatbox-outbound-result,\$\{SEATBOX_TRUNK_STATUS\},1\)\n/,
+      /\[seatbox-route-mobile-trunks\]\n.*\n.*\n.*\n same => n,Gosub\(seatbox-record,s,1\(b\)\)\n same => n,Gosub\(seatbox-trunk-telecom,s,1\(\$\{SEATBOX_NUMBER\},0\)\)\n same => n,GotoIf\(\$\["\$\{SEATBOX_FAILOVER\}" != "1"\]\?done\)\n same => n,Gosub\(seatbox-trunk-unicom,s,1\(\$\{SEATBOX_NUMBER\},0\)\)\n same => n\(done\),Goto\(seatbox-outbound-result,\$\{SEATBOX_TRUNK_STATUS\},1\)\n/,
     );
     expect(ext).toContain(' same => n,GotoIf($["${ARG2}" != "1" & ${GROUP_COUNT(telecom@seatbox-trunk)} >= 30]?skip)\n same => n,Set(CALLERID(num)=01088886666)\n');
-    expect(ext).toContain(' same => n,Dial(PJSIP/${ARG1}@telecom,60,b(seatbox-trunk-count^s^1(telecom)))\n');
-    expect(ext).toContain(' same => n,Dial(DAHDI/g1/${ARG1},60,b(seatbox-trunk-count^s^1(pstn)))\n');
+    expect(ext).toContain(' same => n,Dial(PJSIP/${ARG1}@telecom,60,b(seatbox-trunk-count^s^1(telecom))I)\n');
+    expect(ext).toContain(' same => n,Dial(DAHDI/g1/${ARG1},60,b(seatbox-trunk-count^s^1(pstn))I)\n');
     expect(ext).toContain(' same => n,Set(CALLERID(pres)=${IF($["${ARG2}" = "1"]?allowed_not_screened:prohib)})\n');
     // qualify on: an unreachable carrier is skipped at once
     expect(ext).toContain(' same => n,GotoIf($["${DEVICE_STATE(PJSIP/telecom)}" = "UNAVAILABLE"]?skip)\n');
@@ -327,8 +327,8 @@ describe('pbx-config render: seats, trunks, routes, feature codes', () => {
 
   it('seats by extension (SIP and FXS), inbound DIDs, per-trunk entry with the limit', () => {
     const ext = renderConfig(full()).get('extensions.conf')!;
-    expect(ext).toContain('exten => 8101,1,NoOp(Call to seat 8101, analog phone on DAHDI channel 1)\n same => n,Dial(DAHDI/1,30)\n');
-    expect(ext).toContain('exten => 8001,1,NoOp(Call to seat 8001, SIP phone)\n same => n,Dial(PJSIP/8001,30)\n same => n,Goto(seatbox-seat-unreached,${DIALSTATUS},1)\n');
+    expect(ext).toContain('exten => 8101,1,NoOp(Call to seat 8101, analog phone on DAHDI channel 1)\n same => n,Gosub(seatbox-record,s,1(b))\n same => n,Dial(DAHDI/1,30)\n');
+    expect(ext).toContain('exten => 8001,1,NoOp(Call to seat 8001, SIP phone)\n same => n,Gosub(seatbox-record,s,1(b))\n same => n,Dial(PJSIP/8001,30)\n same => n,Goto(seatbox-seat-unreached,${DIALSTATUS},1)\n');
     expect(ext).toContain('[seatbox-trunk-in-e1]\nexten => _[+0-9*#]!,1,Gosub(seatbox-trunk-in-check,s,1(e1,30))\n same => n,Goto(seatbox-from-trunk,${EXTEN},1)\n');
     expect(ext).toContain('exten => 01088886666,1,Goto(seatbox-seats,8101,1)\n');
     expect(ext).toContain('exten => _[+0-9*#]!,1,Goto(seatbox-queue-entry,sales,1)\nexten => s,1,Goto(seatbox-queue-entry,sales,1)\n');

@@ -196,9 +196,9 @@ describe('pbx-config validate: file checks', () => {
   it('counts extensions and priorities per context like "dialplan show"', () => {
     const counts = dialplanCounts(renderConfig(model()).get('extensions.conf')!);
     expect(counts.get('seatbox-meta')).toEqual({ extensions: 2, priorities: 2 });
-    expect(counts.get('seatbox-seats')).toEqual({ extensions: 3, priorities: 9 });
+    expect(counts.get('seatbox-seats')).toEqual({ extensions: 3, priorities: 12 });
     expect(counts.get('seatbox-pstn-sim')).toEqual({ extensions: 1, priorities: 20 });
-    expect(counts.get('seatbox-queue-entry')).toEqual({ extensions: 1, priorities: 3 });
+    expect(counts.get('seatbox-queue-entry')).toEqual({ extensions: 1, priorities: 4 });
     // includes and comments do not count; "same" lines belong to the extension above; hints are not priorities
     const text = ['[a]', 'include => b', '; x', 'exten => 1,1,NoOp()', ' same => n,Hangup()', 'exten => _X.,hint,PJSIP/1', 'exten => _X.,1,NoOp()', '[b]', ''].join('\n');
     expect(Object.fromEntries(dialplanCounts(text))).toEqual({ a: { extensions: 2, priorities: 3 }, b: { extensions: 0, priorities: 0 } });

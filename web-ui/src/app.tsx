@@ -19,9 +19,17 @@ import { HardwarePage } from './pages/hardware/HardwarePage.js';
 import { SeatsPage } from './pages/seats/SeatsPage.js';
 import { TrunksPage } from './pages/trunks/TrunksPage.js';
 import { CallbacksPage } from './pages/inbound/CallbacksPage.js';
+import { FaxNotifier } from './pages/fax/FaxNotifier.js';
+import { FaxPage } from './pages/fax/FaxPage.js';
 import { IvrPage } from './pages/inbound/IvrPage.js';
 import { QueuesPage } from './pages/inbound/QueuesPage.js';
+import { RecordingsPage } from './pages/recordings/RecordingsPage.js';
 import { BackupPage } from './pages/system/backup/BackupPage.js';
+import { LeadsImportPage } from './pages/leads-import/LeadsImportPage.js';
+import { CampaignsPage } from './pages/outbound/CampaignsPage.js';
+import { CustodyPage } from './pages/outbound/CustodyPage.js';
+import { DncPage } from './pages/outbound/DncPage.js';
+import { DialerPage } from './pages/dialer/DialerPage.js';
 import { UpdatePage } from './pages/system/update/UpdatePage.js';
 import { navigate, usePath } from './router.js';
 
@@ -169,6 +177,10 @@ function Shell() {
               <QueuesPage user={phase.user} />
             ) : item.page === 'inboundCallbacks' ? (
               <CallbacksPage user={phase.user} />
+            ) : item.page === 'recordings' ? (
+              <RecordingsPage user={phase.user} />
+            ) : item.page === 'fax' ? (
+              <FaxPage user={phase.user} />
             ) : item.page === 'hardware' ? (
               <HardwarePage user={phase.user} />
             ) : item.page === 'systemStatus' ? (
@@ -181,10 +193,21 @@ function Shell() {
               <UpdatePage user={phase.user} />
             ) : item.page === 'systemBackup' ? (
               <BackupPage user={phase.user} />
+            ) : item.page === 'leadsImport' ? (
+              <LeadsImportPage user={phase.user} />
+            ) : item.page === 'outboundCampaigns' ? (
+              <CampaignsPage user={phase.user} />
+            ) : item.page === 'outboundCustody' ? (
+              <CustodyPage user={phase.user} />
+            ) : item.page === 'outboundDnc' ? (
+              <DncPage user={phase.user} />
+            ) : item.page === 'outboundDialer' ? (
+              <DialerPage user={phase.user} />
             ) : (
               <PlaceholderPage key={item.path} label={item.label} desc={item.desc} icon={item.icon} />
             )}
           </Layout>
+          <FaxNotifier user={phase.user} />
         </LiveProvider>
       );
     }

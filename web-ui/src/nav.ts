@@ -2,7 +2,7 @@
 import type { IconName } from './components/Icon.js';
 import type { MessageKey } from './i18n/index.js';
 
-export type PageKind = 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware' | 'inboundIvr' | 'inboundQueues' | 'inboundCallbacks';
+export type PageKind = 'outboundDialer' | 'outboundCampaigns' | 'outboundCustody' | 'outboundDnc' | 'leadsImport' | 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware' | 'inboundIvr' | 'inboundQueues' | 'inboundCallbacks' | 'recordings' | 'fax';
 
 export interface NavItem {
   path: string;
@@ -55,14 +55,14 @@ export const NAV: NavSection[] = [
         icon: 'outbound',
         page: 'placeholder',
         children: [
-          { path: '/outbound/campaigns', label: 'nav.outbound', icon: 'outbound', page: 'placeholder', desc: 'area.outbound.desc' },
-          { path: '/outbound/import', label: 'nav.outbound', icon: 'outbound', page: 'placeholder', desc: 'area.outbound.desc' },
-          { path: '/outbound/custody', label: 'nav.outbound', icon: 'outbound', page: 'placeholder', desc: 'area.outbound.desc' },
-          { path: '/outbound/dnc', label: 'nav.outbound', icon: 'outbound', page: 'placeholder', desc: 'area.outbound.desc' },
-          { path: '/outbound/dialer', label: 'nav.outbound', icon: 'outbound', page: 'placeholder', desc: 'area.outbound.desc' },
+          { path: '/outbound/campaigns', label: 'nav.outboundCampaigns', icon: 'outbound', page: 'outboundCampaigns' },
+          { path: '/outbound/import', label: 'nav.leadsImport', icon: 'layers', page: 'leadsImport' },
+          { path: '/outbound/custody', label: 'nav.outboundCustody', icon: 'users', page: 'outboundCustody' },
+          { path: '/outbound/dnc', label: 'nav.outboundDnc', icon: 'lock', page: 'outboundDnc' },
+          { path: '/outbound/dialer', label: 'nav.dialer', icon: 'activity', page: 'outboundDialer' },
         ],
       },
-      { path: '/recordings', label: 'nav.recordings', icon: 'mic', page: 'placeholder', desc: 'area.recordings.desc' },
+      { path: '/recordings', label: 'nav.recordings', icon: 'mic', page: 'recordings' },
     ],
   },
   {
@@ -71,7 +71,7 @@ export const NAV: NavSection[] = [
       { path: '/qa', label: 'nav.qa', icon: 'qa', page: 'placeholder', desc: 'area.qa.desc' },
       { path: '/schedule', label: 'nav.schedule', icon: 'calendar', page: 'placeholder', desc: 'area.schedule.desc' },
       { path: '/reports', label: 'nav.reports', icon: 'chart', page: 'placeholder', desc: 'area.reports.desc' },
-      { path: '/fax-sms', label: 'nav.faxSms', icon: 'printer', page: 'placeholder', desc: 'area.faxSms.desc' },
+      { path: '/fax-sms', label: 'nav.faxSms', icon: 'printer', page: 'fax' },
     ],
   },
   {

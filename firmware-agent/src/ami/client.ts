@@ -21,6 +21,7 @@
 
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { EventLagMeter } from './event-lag.js';
 import { AmiParser } from './parser.js';
 import { serializeAction } from './serialize.js';
 import {
@@ -104,6 +105,8 @@ export class AsteriskAmiClient extends EventEmitter implements AmiClient {
     Omit<AsteriskAmiClientOptions, 'logger' | 'events' | 'connectAttempts' | 'actionIdPrefix'>
   > & { events: string; connectAttempts: number; actionIdPrefix: string };
   private readonly log: AmiLogger;
+  /** Asterisk → agent event lag (events with a Timestamp header: manager.conf timestampevents). */
+  readonly eventLag = new EventLagMeter();
 
   private phase: Phase = 'idle';
   private socket: net.Socket | undefined;
@@ -525,6 +528,9 @@ export class AsteriskAmiClient extends EventEmitter implements AmiClient {
         }
       }
       this.emitSafe('event', msg);
+      // After every listener ran: the lag includes our own processing, not just the socket.
+      const ts = msg.get('Timestamp');
+      if (ts !== undefined) this.eventLag.record(ts);
       return;
     }
     if (key === 'Response' || key.toLowerCase() === 'response') {

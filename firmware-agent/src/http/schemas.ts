@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { BackupProgress } from '../system/backup/backup-service.js';
 import type { UpdateState } from '../system/update/update-service.js';
+import type { LeadsImportProgress } from '../leads/import/import-service.js';
 
 export const ROLES = ['admin', 'manager', 'team_lead', 'qa', 'trainer', 'agent', 'technician', 'data_manager'] as const;
 export const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
@@ -95,6 +96,18 @@ export const Health = Type.Object({
 });
 export type Health = Static<typeof Health>;
 
+/** Technicians' figures: event lag since a moment, the agent's CPU time and memory. */
+export const SystemMetrics = Type.Object({
+  sinceMs: Type.Number({ description: 'epoch ms the lag figures start from' }),
+  eventLagMs: Type.Object({ count: Type.Integer(), p50: Type.Number(), p99: Type.Number(), max: Type.Number() }),
+  cpuUserMicros: Type.Number(),
+  cpuSystemMicros: Type.Number(),
+  rssBytes: Type.Number(),
+  pid: Type.Integer(),
+  asteriskPid: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type SystemMetrics = Static<typeof SystemMetrics>;
+
 export const SystemStatus = Type.Object({
   product: Type.Literal('SeatBox'),
   version: Type.String(),
@@ -183,7 +196,13 @@ export type SpanLive = Static<typeof SpanLive>;
  *  { type: 'span.updated', data: SpanLive }       a span's alarms or channels changed
  *  { type: 'update.progress', data: UpdateState }  writing an update bundle to the inactive slot
  *  { type: 'backup.progress', data: BackupProgress }  a backup or restore running
+ *  { type: 'leads.import.progress', data: LeadsImportProgress }  a lead file being checked / imported
+ *  { type: 'recording.started' | 'recording.finished', data }  a call recording began / its file is measured
+ *  { type: 'recording.job', data: RecordingJobProgress }  the recording storage job (compress, retention) running
+ *  { type: 'recording.storage', data: RecordingStorage }  disk level changed (alarm / recording stopped / resumed)
+ *  { type: 'fax.incoming' | 'fax.received' | 'fax.job', data }  a fax arriving / in the inbox / an outbound job's status
  *  { type: 'alarm', data: { source, severity, message, at } }   something an operator must see
+ *  { type: 'lead.callback_due', data: { leadId, campaignId, agentId, team, scope, at } }  a lead callback came due (campaigns)
  */
 export type LiveMessage =
   | { type: 'hello'; data: { user: User; status: SystemStatus; calls: LiveCall[] } }
@@ -195,4 +214,17 @@ export type LiveMessage =
   | { type: 'span.updated'; data: SpanLive }
   | { type: 'update.progress'; data: UpdateState }
   | { type: 'backup.progress'; data: BackupProgress }
-  | { type: 'alarm'; data: { source: string; severity: 'info' | 'warning' | 'critical'; message: string; at: string } };
+  | { type: 'leads.import.progress'; data: LeadsImportProgress }
+  | { type: 'recording.started'; data: { id: number; linkedid: string; seat: string | null; startedAt: string } }
+  | { type: 'recording.finished'; data: { id: number; linkedid: string; durationMs: number | null } }
+  | { type: 'recording.job'; data: import('../recording/schemas.js').RecordingJobProgress }
+  | { type: 'recording.storage'; data: import('../recording/schemas.js').RecordingStorage }
+  /** Fax (docs/fax.md): a fax call began arriving / a fax is in the inbox / an outbound job changed. */
+  | { type: 'fax.incoming'; data: { callerNumber: string | null; did: string | null; route: string; at: string } }
+  | { type: 'fax.received'; data: { item: import('../fax/fax-store.js').FaxInboxItem; unread: number } }
+  | { type: 'fax.job'; data: import('../fax/fax-store.js').FaxJob }
+  | { type: 'alarm'; data: { source: string; severity: 'info' | 'warning' | 'critical'; message: string; at: string } }
+  /** A lead callback's time came (campaigns): the agent (personal) or the team is reminded. */
+  | { type: 'lead.callback_due'; data: { leadId: number; campaignId: number; campaignName: string; agentId: number | null; team: string | null; scope: 'personal' | 'team'; at: string } }
+  /** Predictive dialer (docs/dialer.md): a campaign's pacing figures, once a second while it dials. */
+  | { type: 'dialer.status'; data: import('../dialer/dialer-module.js').DialerStatus };

@@ -19,7 +19,7 @@ import { authRoutes } from './auth-routes.js';
 import { backupRoutes, type BackupRouteDeps } from './backup-routes.js';
 import { systemUpdateRoutes, type UpdateRouteDeps } from './system-update-routes.js';
 import { liveRoutes, type LiveFeed } from './live.js';
-import { ApiError, type Health, type LiveCall, type Role, type SystemStatus, type User } from './schemas.js';
+import { ApiError, type Health, type LiveCall, type Role, type SystemMetrics, type SystemStatus, type User } from './schemas.js';
 import { systemRoutes } from './system-routes.js';
 import { hardwareRoutes } from './hardware-routes.js';
 import { seatsRoutes } from './seats-routes.js';
@@ -27,6 +27,18 @@ import { trunksRoutes } from './trunks-routes.js';
 import type { SeatsTrunksModule } from '../pbx-model/seats-trunks-module.js';
 import type { HotlineModule } from '../hotline/hotline-module.js';
 import { hotlineRoutes } from './hotline-routes.js';
+import type { FaxActor, FaxModule } from '../fax/fax-module.js';
+import { faxRoutes } from './fax-routes.js';
+import type { CampaignsModule } from '../campaigns/campaigns-module.js';
+import { campaignsRoutes } from './campaigns-routes.js';
+import { dialerRoutes } from './dialer-routes.js';
+import type { DialerModule } from '../dialer/dialer-module.js';
+import { leadsRoutes } from './leads-routes.js';
+import { dncRoutes } from './dnc-routes.js';
+import type { LeadsImportService } from '../leads/import/import-service.js';
+import { leadsImportRoutes } from './leads-import-routes.js';
+import type { RecordingModule } from '../recording/recording-module.js';
+import { recordingRoutes } from './recording-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,12 +55,26 @@ export interface HttpDeps {
   health: () => Health;
   status: () => SystemStatus;
   calls: () => LiveCall[];
+  /** Event lag and process figures (absent in API-only tests). */
+  metrics?: (sinceMs: number) => SystemMetrics;
   /** Agents, pause reasons, agent actions, live seats (absent in API-only tests). */
   agents?: AgentsModule;
   /** Seats, trunks, routes, telephony cards (absent in API-only tests). */
   seatsTrunks?: SeatsTrunksModule;
   /** Inbound hotline: IVR, queues, prompts, callbacks, monitoring (absent in API-only tests). */
   hotline?: HotlineModule;
+  /** Fax inbox/outbox (absent in API-only tests). */
+  fax?: FaxModule;
+  /** Re-applies the PBX config after the fax station ID / header changed. */
+  applyFaxIdentity?: (actor: FaxActor) => Promise<unknown>;
+  /** Campaigns, custody, lead queue, do-not-call (absent in API-only tests). */
+  campaigns?: CampaignsModule;
+  /** Predictive dialer (absent in API-only tests). */
+  dialer?: DialerModule;
+  /** Lead file import: uploads, preview, import reports (absent in API-only tests). */
+  leadsImport?: LeadsImportService;
+  /** Call recordings and their storage lifecycle (absent in API-only tests). */
+  recording?: RecordingModule;
   live: LiveFeed;
   /** System → Update (absent when the box has no update key). */
   update?: UpdateRouteDeps;
@@ -152,6 +178,15 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   }
 
   if (deps.hotline) await app.register(hotlineRoutes, { prefix: '/api/v1', deps });
+  if (deps.fax) await app.register(faxRoutes, { prefix: '/api/v1', deps });
+  if (deps.campaigns) {
+    await app.register(campaignsRoutes, { prefix: '/api/v1', deps });
+    await app.register(leadsRoutes, { prefix: '/api/v1', deps });
+    await app.register(dncRoutes, { prefix: '/api/v1', deps });
+  }
+  if (deps.dialer && deps.campaigns) await app.register(dialerRoutes, { prefix: '/api/v1', deps });
+  if (deps.leadsImport) await app.register(leadsImportRoutes, { prefix: '/api/v1', deps });
+  if (deps.recording) await app.register(recordingRoutes, { prefix: '/api/v1', deps });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => {
     // @fastify/websocket hides websocket routes from the spec; describe the live feed by hand.

@@ -1,6 +1,9 @@
 // The contract between the lead queue (leads/, campaigns/) and the dialer (dialer/): the dialer
 // asks for numbers to dial and reports what happened; every calling rule (hours, retries, DNC,
 // caps, custody) stays on the lead side, so the dialer never has to know them.
+// Implemented by LeadQueue (leads/lead-queue.ts), available as `agent.campaigns.queue`; see
+// docs/leads.md "Dialer contract". A 'connected' outcome with detail.agentId hands the lead to
+// that agent, who records the disposition (POST /leads/:id/outcome).
 
 /** A lead handed to the dialer: reserved for it until an outcome is recorded or it is released. */
 export interface DialableLead {

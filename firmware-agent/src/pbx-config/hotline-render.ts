@@ -8,7 +8,7 @@
 //   SeatBoxHotline   Hotline, Did, CallerId, Linkedid         a call entered a hotline
 //   SeatBoxHotlineBusy Hotline, CallerId, Limit                refused: over maxConcurrent
 //   SeatBoxClosed    Hotline, CallerId, Linkedid              outside business hours
-//   SeatBoxFax       Phase (start|end), CallerId / Status, File, Linkedid
+//   SeatBoxFax       see fax/dialplan.ts (seatbox-fax-in is rendered there)
 //   SeatBoxOverflow  Queue, Reason (QUEUESTATUS), Seats, Linkedid
 //   SeatBoxCallback  Number, CallerId, Queue, Hotline, Linkedid
 //   SeatBoxVoicemail File, CallerId, Queue, Hotline, Linkedid  (File as Asterisk sees it)
@@ -31,7 +31,7 @@ export const HOTLINE_CONTEXTS = {
   callback: 'seatbox-hotline-callback',
   voicemail: 'seatbox-hotline-voicemail',
   survey: 'seatbox-survey',
-  /** Fax calls (CNG detected or a fax destination); the fax issue fills it. */
+  /** Fax calls (CNG detected or a fax destination); rendered by fax/dialplan.ts. */
   fax: 'seatbox-fax-in',
   /** Supervisor monitoring: Originate Local/<mode>-<target seat>@seatbox-monitor from the supervisor's seat. */
   monitor: 'seatbox-monitor',
@@ -308,14 +308,7 @@ export function renderHotlineDialplan(m: PbxModel): string {
   if (surveyOn) out.push(surveyContext(m));
   if (m.monitoring?.enabled) out.push(monitorContext(m));
 
-  const fax = new Ctx(HOTLINE_CONTEXTS.fax, 'Incoming fax (CNG detected or fax destination): received to the spool; the fax issue takes over this context');
-  fax.exten('s', [
-    `UserEvent(SeatBoxFax,Phase: start,CallerId: \${CALLERID(num)},${LINKEDID})`,
-    `ReceiveFAX(${m.paths.spool}/${FAX_SUBDIR}/\${UNIQUEID}.tif)`,
-    'Hangup()',
-  ]);
-  fax.exten('h', [`UserEvent(SeatBoxFax,Phase: end,Status: \${FAXOPT(status)},File: ${m.paths.spool}/${FAX_SUBDIR}/\${UNIQUEID}.tif,${LINKEDID})`]);
-  out.push(fax.text());
+  // seatbox-fax-in itself is rendered by fax/dialplan.ts (always present).
   return out.join('\n') + '\n';
 }
 

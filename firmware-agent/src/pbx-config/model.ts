@@ -298,6 +298,8 @@ export const SipTrunkSchema = Type.Object(
     codecs: Type.Array(CodecSchema, { minItems: 1, maxItems: 4, ...opt('must list 1-4 codecs') }),
     maxChannels: MaxChannels,
     callerId: Type.Optional(TrunkCallerIdSchema),
+    /** A dedicated fax line: every inbound call goes to the fax receiver (seatbox-fax-in). */
+    faxLine: Type.Optional(Type.Boolean(opt('must be true or false'))),
     /** Digest credentials for REGISTER and challenged INVITEs (outbound_auth). */
     auth: Type.Optional(Type.Object({ username: SipUser, secret: TrunkSecret }, { additionalProperties: false })),
     /** Present = register to host:port (needs auth); absent = IP authentication only. */
@@ -333,6 +335,8 @@ export const DahdiTrunkSchema = Type.Object(
     group: Type.Integer({ minimum: 0, maximum: 63, ...opt('must be a channel group 0-63') }),
     maxChannels: MaxChannels,
     callerId: Type.Optional(TrunkCallerIdSchema),
+    /** A dedicated fax line: every inbound call goes to the fax receiver (seatbox-fax-in). */
+    faxLine: Type.Optional(Type.Boolean(opt('must be true or false'))),
   },
   { additionalProperties: false },
 );
@@ -368,7 +372,7 @@ export const RouteSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const INBOUND_DESTINATION_KINDS = ['seat', 'queue', 'hangup'] as const;
+export const INBOUND_DESTINATION_KINDS = ['seat', 'queue', 'hangup', 'fax'] as const;
 
 /** An inbound call to `did` (as the trunk delivers it; "any" = every other number) goes to destination. */
 export const InboundRouteSchema = Type.Object(
@@ -613,6 +617,16 @@ export const PbxModelSchema = Type.Object(
     survey: Type.Optional(SurveySchema),
     hotlines: Type.Optional(Type.Array(HotlineSchema, { maxItems: 8, ...opt('must be a list of at most 8 hotlines') })),
     monitoring: Type.Optional(MonitoringSchema),
+    /** Fax identity (issue: recording and fax): T.30 station ID and page header. */
+    fax: Type.Optional(
+      Type.Object(
+        {
+          stationId: Type.Optional(Type.String({ pattern: '^[0-9+ ]{1,20}$', ...opt('must be 1-20 characters of digits, + and spaces') })),
+          header: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9 ._+-]{1,40}$', ...opt('must be 1-40 characters of A-Z a-z 0-9 space . _ + -') })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -1158,8 +1172,8 @@ function telephonyIssues(m: PbxModel, add: (path: string, message: string) => vo
     if (prev !== undefined) add(`${base}.did`, `"${r.did}" already has a route (inboundRoutes[${prev}])`);
     else dids.set(r.did, i);
     const d = r.destination;
-    if (d.kind === 'hangup') {
-      if (d.target !== undefined) add(`${base}.destination.target`, 'must be absent for a hangup destination');
+    if (d.kind === 'hangup' || d.kind === 'fax') {
+      if (d.target !== undefined) add(`${base}.destination.target`, `must be absent for a ${d.kind} destination`);
     } else if (d.target === undefined) add(`${base}.destination.target`, `is required: the ${d.kind === 'seat' ? 'seat extension' : 'queue name'}`);
     else if (d.kind === 'seat' && !seatExts.has(d.target)) add(`${base}.destination.target`, `unknown seat "${d.target}"`);
     else if (d.kind === 'queue' && !queueNames.has(d.target)) add(`${base}.destination.target`, `unknown queue "${d.target}"`);

@@ -10,6 +10,7 @@ import Handlebars from 'handlebars';
 import { assertValidModel, type PbxModel } from './model.js';
 import { telephonyView } from './telephony-view.js';
 import { renderHotlineDialplan } from './hotline-render.js';
+import { renderFaxDialplan } from '../fax/dialplan.js';
 
 /** Every file we generate, in a fixed order. Asterisk's other config files are left absent. */
 export const CONFIG_FILES = [
@@ -196,6 +197,7 @@ function buildView(m: PbxModel) {
     moduleGroups: modulesFor(m),
     tel: telephonyView(m),
     hotlineDialplan: renderHotlineDialplan(m),
+    faxDialplan: renderFaxDialplan(m),
     features: { blindTransfer: '##', attendedTransfer: '*2' },
     transportName: TRANSPORT_NAME,
     writeTimeoutMs: AMI_WRITE_TIMEOUT_MS,

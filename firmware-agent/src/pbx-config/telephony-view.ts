@@ -72,6 +72,8 @@ export interface TrunkView {
   outContext: string;
   inContext: string;
   maxChannels: number;
+  /** A dedicated fax line: inbound calls go to the fax receiver. */
+  faxLine: boolean;
   /** Dialplan steps of the outbound subroutine after priority 1. */
   outSteps: Step[];
 }
@@ -95,7 +97,10 @@ function trunkView(t: PbxTrunk, ringSeconds: number): TrunkView {
   steps.push(step(`GotoIf($["\${ARG2}" != "1" & \${GROUP_COUNT(${t.id}@${TRUNK_GROUP_CATEGORY})} >= ${t.maxChannels}]?skip)`));
   steps.push(...callerIdSteps(t).map((a) => step(a)));
   // b(): the outgoing channel itself joins the trunk's group (counted until that channel ends).
-  steps.push(step(`Dial(${dialString(t)},${ringSeconds},b(${TELEPHONY_CONTEXTS.trunkCount}^s^1(${t.id})))`));
+  // I: ignore the callee's connected-line updates. After the pre-dial Gosub the trunk channel's
+  // "number" is the handler's exten ("s"); the update would show "s" on the seat phone and,
+  // arriving after the 200 OK under load, cost every such call a mid-call re-INVITE.
+  steps.push(step(`Dial(${dialString(t)},${ringSeconds},b(${TELEPHONY_CONTEXTS.trunkCount}^s^1(${t.id}))I)`));
   steps.push(step('Set(SEATBOX_TRUNK_STATUS=${DIALSTATUS})'));
   // Only a trunk failure moves on to the next trunk; busy, no answer or a hang-up do not.
   steps.push(step('Set(SEATBOX_FAILOVER=${IF($["${DIALSTATUS}" = "CHANUNAVAIL" | "${DIALSTATUS}" = "CONGESTION"]?1:0)})'));
@@ -104,7 +109,7 @@ function trunkView(t: PbxTrunk, ringSeconds: number): TrunkView {
   steps.push(step(`ExecIf($[${wrong}]?Set(SEATBOX_TRUNK_STATUS=INVALID))`));
   steps.push(step('ExecIf($["${SEATBOX_TRUNK_STATUS}" = "INVALID"]?Set(SEATBOX_FAILOVER=0))'));
   steps.push(step('Return()', 'skip'));
-  return { id: t.id, summary: trunkSummary(t), outContext: trunkOutContext(t.id), inContext: trunkInContext(t.id), maxChannels: t.maxChannels, outSteps: steps };
+  return { id: t.id, summary: trunkSummary(t), outContext: trunkOutContext(t.id), inContext: trunkInContext(t.id), maxChannels: t.maxChannels, faxLine: t.faxLine === true, outSteps: steps };
 }
 
 export interface SipTrunkView {
@@ -262,6 +267,8 @@ export function telephonyView(m: PbxModel) {
   const dest = (d: { kind: string; target?: string | undefined }): string => {
     if (d.kind === 'seat') return `Goto(${CONTEXTS.seats},${d.target},1)`;
     if (d.kind === 'queue') return `Goto(${CONTEXTS.queueEntry},${d.target},1)`;
+    // Fax: the receiver (fax/dialplan.ts) learns the number dialled from SEATBOX_DID.
+    if (d.kind === 'fax') return 'Set(__SEATBOX_DID=${EXTEN})\n same => n,Goto(seatbox-fax-in,s,1)';
     return `Goto(${TELEPHONY_CONTEXTS.inboundRejected},s,1)`;
   };
   const inbound = m.inboundRoutes ?? [];

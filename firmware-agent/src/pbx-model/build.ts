@@ -86,6 +86,7 @@ function sipTrunk(t: TrunkRecord): PbxTrunk {
     maxChannels: s.maxChannels,
     qualifySeconds: s.qualifySeconds,
     dtmfMode: s.dtmfMode,
+    ...(s.faxLine ? { faxLine: true } : {}),
   };
   const cid = callerIdOf(s.callerId);
   if (cid) out.callerId = cid;
@@ -196,6 +197,7 @@ export function buildPbxModelWithSources(db: Db, base: PbxModel, opts: BuildOpti
       const d: PbxTrunk = { id: pbxTrunkId(t.id), kind: 'dahdi', name: t.name, group: t.dahdi!.group, maxChannels: maxChannelsOf(t) };
       const cid = callerIdOf(t.dahdi!.callerId);
       if (cid) d.callerId = cid;
+      if (t.dahdi!.faxLine) d.faxLine = true;
       pbxTrunks.push(d);
     }
     inModel.add(t.id);

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/database.js';
+import { audioProblem } from '../fax/file-check.js';
 import { convertUpload, synthesize, type ConvertOptions, type TtsLang, type WavInfo } from './convert.js';
 
 import { SANDBOX_PATHS, customPromptSound } from '../pbx-config/model.js';
@@ -105,6 +106,10 @@ export class PromptStore {
 
   async saveUpload(name: string, original: string, data: Buffer): Promise<Prompt> {
     this.checkName(name);
+    // Magic bytes first: ffmpeg reads images, playlists and more, and must not be handed a
+    // file that only claims to be audio.
+    const problem = audioProblem(data);
+    if (problem) throw new PromptError('not_audio', `${original.slice(0, 200)}: ${problem}`);
     const { wav, info } = await convertUpload(data, this.convert);
     this.write(name, wav);
     this.upsert(name, 'upload', null, null, original.slice(0, 200), info);

@@ -67,8 +67,13 @@ export const CAUSE_PBX_RESTART = 38;
 function defaultClassify(first: Leg, accountCode: string | undefined): Direction {
   // Originators tag calls through the channel's accountcode (set on Originate / trunk endpoint).
   if (accountCode === 'inbound' || accountCode === 'outbound') return accountCode;
-  if (first.context && /^(from-trunk|from-pstn|inbound)/.test(first.context)) return 'inbound';
+  if (isTrunkContext(first.context)) return 'inbound';
   return 'internal';
+}
+
+/** A leg on a trunk: our generated trunk contexts (pbx-config), or the classic names. */
+export function isTrunkContext(context: string | null): boolean {
+  return !!context && /^(seatbox-trunk-in-|seatbox-from-trunk|from-trunk|from-pstn|inbound)/.test(context);
 }
 
 /** "PJSIP/8001-0000001a" → "PJSIP/8001"; "Local/100@ctx-0000;1" → "Local/100@ctx". */
@@ -203,6 +208,12 @@ export class CallModel extends EventEmitter {
         legs: new Map(),
       };
       this.calls.set(call.linkedid, call);
+      this.sink?.saveCall(call);
+    }
+    // A call that started on a seat becomes outbound once a trunk leg joins it (the dialled
+    // trunk channel carries its endpoint's context, seatbox-trunk-in-<id>).
+    if (call.direction === 'internal' && leg.uniqueid !== call.linkedid && isTrunkContext(leg.context)) {
+      call.direction = 'outbound';
       this.sink?.saveCall(call);
     }
     call.legs.set(leg.uniqueid, leg);

@@ -20,6 +20,8 @@ export const Trunk = Type.Object({
   /** Section name in Asterisk ("trunk-<id>"), shown to technicians reading logs. */
   pbxId: Type.String(),
   maxChannels: Type.Integer(),
+  /** Present (true) on a dedicated fax line. */
+  faxLine: Type.Optional(Type.Boolean()),
   callerIdNumber: Type.Union([Type.String(), Type.Null()]),
   callerIdName: Type.Union([Type.String(), Type.Null()]),
   presentation: Presentation,
@@ -60,6 +62,8 @@ const trunkFields = {
   callerIdNumber: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 40 })])),
   callerIdName: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 200 })])),
   presentation: Type.Optional(Presentation),
+  /** A dedicated fax line: every inbound call is received as a fax (docs/fax.md). */
+  faxLine: Type.Optional(Type.Boolean()),
   // sip
   host: Type.Optional(Type.String({ maxLength: 300 })),
   port: Type.Optional(Type.Integer()),
@@ -143,7 +147,7 @@ export type OutboundRouteList = Static<typeof OutboundRouteList>;
 
 // ---- inbound routes
 
-export const InboundDestination = Type.Union([Type.Literal('seat'), Type.Literal('queue'), Type.Literal('hangup')]);
+export const InboundDestination = Type.Union([Type.Literal('seat'), Type.Literal('queue'), Type.Literal('hangup'), Type.Literal('fax')]);
 
 export const InboundRoute = Type.Object({
   id: Type.Integer(),

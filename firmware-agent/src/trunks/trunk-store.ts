@@ -28,6 +28,8 @@ export interface SipTrunkSettings {
   match: string[];
   maxChannels: number;
   callerId: TrunkCallerId;
+  /** A dedicated fax line: inbound calls go to the fax receiver (docs/fax.md). */
+  faxLine?: boolean;
 }
 
 export interface DahdiTrunkSettings {
@@ -36,6 +38,8 @@ export interface DahdiTrunkSettings {
   /** null: as many as the trunk has lines (FXO ports, 30 per E1). */
   maxChannels: number | null;
   callerId: TrunkCallerId;
+  /** A dedicated fax line: inbound calls go to the fax receiver (docs/fax.md). */
+  faxLine?: boolean;
 }
 
 export interface TrunkRecord {
@@ -138,6 +142,7 @@ export class TrunkStore {
       rejectSipFields(req, label);
       settings = { group: this.freeGroup(), maxChannels: req.maxChannels ?? null, callerId: callerIdOf(undefined, req) };
     }
+    if (req.faxLine) settings.faxLine = true;
     const res = this.db.prepare('INSERT INTO trunks (name, kind, enabled, settings, secret) VALUES (?, ?, ?, ?, ?)').run(name, req.kind, req.enabled === false ? 0 : 1, JSON.stringify(settings), secret);
     const id = Number(res.lastInsertRowid);
     if (req.kind === 'fxo') this.setChannels(id, label, req.channels ?? [], inv);
@@ -162,6 +167,8 @@ export class TrunkStore {
       const d = cur.dahdi!;
       settings = { group: d.group, maxChannels: req.maxChannels !== undefined ? req.maxChannels : d.maxChannels, callerId: callerIdOf(d.callerId, req) };
     }
+    if (req.faxLine ?? (cur.sip ?? cur.dahdi)?.faxLine) settings.faxLine = true;
+    else delete settings.faxLine;
     this.db
       .prepare(`UPDATE trunks SET name = ?, enabled = ?, settings = ?, secret = ?, updated_at = ${NOW} WHERE id = ?`)
       .run(name, req.enabled === undefined ? (cur.enabled ? 1 : 0) : req.enabled ? 1 : 0, JSON.stringify(settings), secret, id);
@@ -289,6 +296,7 @@ export function toTrunk(t: TrunkRecord, usedBy: Array<{ id: number; name: string
     enabled: t.enabled,
     pbxId: pbxTrunkId(t.id),
     maxChannels: maxChannelsOf(t),
+    ...((t.sip ?? t.dahdi)?.faxLine ? { faxLine: true } : {}),
     callerIdNumber: callerId.number,
     callerIdName: callerId.name,
     presentation: callerId.presentation,

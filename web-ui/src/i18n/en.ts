@@ -1,9 +1,19 @@
 // English. Must have exactly the keys of zh-CN.ts (the type below rejects missing and extra keys).
 import type { MessageKey } from './zh-CN.js';
 import { inboundEn } from '../pages/inbound/messages.js';
+import { faxEn } from '../pages/fax/messages.js';
+import { recordingsEn } from '../pages/recordings/messages.js';
+import { leadsImportEn } from '../pages/leads-import/messages.js';
+import { outboundEn } from '../pages/outbound/messages.js';
+import { dialerEn } from '../pages/dialer/messages.js';
 
 export const en: Record<MessageKey, string> = {
   ...inboundEn,
+  ...faxEn,
+  ...recordingsEn,
+  ...leadsImportEn,
+  ...outboundEn,
+  ...dialerEn,
   'app.name': 'SeatBox',
   'app.tagline': 'Call-center appliance',
   'app.console': 'Admin console',

@@ -2,9 +2,19 @@
 // Every key here must exist in en.ts (enforced by the type there and by tests/unit/i18n.test.ts).
 // Placeholders: {name} is replaced by t('key', { name: value }).
 import { inboundZh } from '../pages/inbound/messages.js';
+import { faxZh } from '../pages/fax/messages.js';
+import { recordingsZh } from '../pages/recordings/messages.js';
+import { leadsImportZh } from '../pages/leads-import/messages.js';
+import { outboundZh } from '../pages/outbound/messages.js';
+import { dialerZh } from '../pages/dialer/messages.js';
 
 export const zhCN = {
   ...inboundZh,
+  ...faxZh,
+  ...recordingsZh,
+  ...leadsImportZh,
+  ...outboundZh,
+  ...dialerZh,
   'app.name': 'SeatBox',
   'app.tagline': '呼叫中心一体机',
   'app.console': '管理控制台',

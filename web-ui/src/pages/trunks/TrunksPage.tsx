@@ -91,6 +91,7 @@ function TrunkDialog({ trunk, hw, onClose, onSaved }: { trunk: Trunk | null; hw:
   const [cidNumber, setCidNumber] = useState(trunk?.callerIdNumber ?? '');
   const [cidName, setCidName] = useState(trunk?.callerIdName ?? '');
   const [presentation, setPresentation] = useState(trunk?.presentation ?? 'allowed');
+  const [faxLine, setFaxLine] = useState(trunk?.faxLine === true);
   const [qualify, setQualify] = useState(String(trunk?.sip?.qualifySeconds ?? 60));
   const [match, setMatch] = useState((trunk?.sip?.match ?? []).join(', '));
   const [channels, setChannels] = useState<number[]>(trunk?.channels ?? []);
@@ -122,6 +123,7 @@ function TrunkDialog({ trunk, hw, onClose, onSaved }: { trunk: Trunk | null; hw:
       callerIdNumber: cidNumber.trim() || null,
       callerIdName: cidName.trim() || null,
       presentation,
+      faxLine,
     };
     const sip =
       kind === 'sip'
@@ -308,6 +310,12 @@ function TrunkDialog({ trunk, hw, onClose, onSaved }: { trunk: Trunk | null; hw:
             ]}
           />
         </div>
+        <label class="field">
+          <span>
+            <input type="checkbox" checked={faxLine} onChange={(e) => setFaxLine(e.currentTarget.checked)} data-testid="trunk-fax-line" /> {t('fax.trunk.faxLine')}
+          </span>
+          <span class="field-hint">{t('fax.trunk.faxLineHint')}</span>
+        </label>
       </div>
     </Modal>
   );
@@ -561,6 +569,7 @@ function InboundDialog({ route, data, onClose, onSaved }: { route: InboundRoute 
               { value: 'seat', label: t('inbound.dest.seat') },
               { value: 'queue', label: t('inbound.dest.queue') },
               { value: 'hangup', label: t('inbound.dest.hangup') },
+              { value: 'fax', label: t('fax.dest') },
             ]}
           />
         </div>
@@ -892,7 +901,7 @@ export function TrunksPage({ user }: { user: User }) {
                     <tr key={r.id} data-testid="inbound-row">
                       <td class="tnum st-strong">{r.did === 'any' ? t('inbound.anyNumber') : r.did}</td>
                       <td>{r.name}</td>
-                      <td>{r.destination === 'seat' ? t('inbound.toSeat', { seat: r.seat ?? '' }) : r.destination === 'queue' ? t('inbound.toQueue', { queue: r.queue ?? '' }) : t('inbound.dest.hangup')}</td>
+                      <td>{r.destination === 'seat' ? t('inbound.toSeat', { seat: r.seat ?? '' }) : r.destination === 'queue' ? t('inbound.toQueue', { queue: r.queue ?? '' }) : r.destination === 'fax' ? t('fax.dest') : t('inbound.dest.hangup')}</td>
                       <td>{r.enabled ? <StatusDot tone="green" label={t('routes.enabledShort')} /> : <StatusDot tone="slate" label={t('routes.disabled')} />}</td>
                       {admin && (
                         <td class="st-col-actions">
