@@ -6,4 +6,5 @@ bash scripts/setup.sh demo
 DATA="${SEATBOX_DEMO_DATA:-/var/lib/seatbox-demo}"
 PORT="${SEATBOX_PORT:-8080}"
 echo "SeatBox demo: http://127.0.0.1:$PORT  (data in $DATA; Ctrl-C stops everything)" >&2
-exec node firmware-agent/bin/seatbox.js serve --demo --data "$DATA" --port "$PORT"
+# Node flags as on the appliance (image/rootfs/etc/systemd/system/seatbox-agent.service).
+exec node --max-semi-space-size=2 firmware-agent/bin/seatbox.js serve --demo --data "$DATA" --port "$PORT"

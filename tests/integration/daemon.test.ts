@@ -1,6 +1,7 @@
 // `seatbox serve --demo` as a real process: it answers health with a connected Asterisk 22,
 // idles under 150 MB RSS, and SIGTERM stops everything it started (no process, no mount).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { APPLIANCE_NODE_FLAGS as PRODUCT_NODE_FLAGS } from '../../firmware-agent/src/system/node-flags.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/asterisk.js';
 
 const BIN = join(__dirname, '..', '..', 'firmware-agent', 'bin', 'seatbox.js');
+// The agent runs as the appliance runs it: with the node flags of its systemd unit.
+const UNIT = readFileSync(join(__dirname, '..', '..', 'image', 'rootfs', 'etc', 'systemd', 'system', 'seatbox-agent.service'), 'utf8');
+const APPLIANCE_NODE_FLAGS = (/^ExecStart=\/usr\/bin\/node ((?:--\S+ )*)\S+seatbox\.js/m.exec(UNIT)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 let child: ChildProcess | undefined;
 const dirs: string[] = [];
 
@@ -29,10 +33,12 @@ function asteriskPid(data: string): number {
 describe('seatbox serve --demo (the daemon)', () => {
   it('comes up healthy with Asterisk 22, idles under 150 MB, and SIGTERM stops everything', async () => {
     expect(existsSync(join(__dirname, '..', '..', 'dist', 'firmware-agent', 'cli.js'))).toBe(true);
+    expect(APPLIANCE_NODE_FLAGS).toEqual([...PRODUCT_NODE_FLAGS]);
+    expect(readFileSync(join(__dirname, '..', '..', 'scripts', 'start-demo.sh'), 'utf8')).toContain(`exec node ${PRODUCT_NODE_FLAGS.join(' ')} firmware-agent/bin/seatbox.js serve`);
     const data = mkdtempSync(join(tmpdir(), 'seatbox-daemon-'));
     dirs.push(data);
     const port = await freePort();
-    child = spawn(process.execPath, [BIN, 'serve', '--demo', '--data', data, '--port', String(port),
+    child = spawn(process.execPath, [...APPLIANCE_NODE_FLAGS, BIN, 'serve', '--demo', '--data', data, '--port', String(port),
       '--ami-port', String(await freePort()), '--sip-port', String(await freePort({ udp: true })), '--demo-interval', '3'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SEATBOX_LOG_LEVEL: 'warn' },

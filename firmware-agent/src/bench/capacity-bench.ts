@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { AsteriskAmiClient } from '../ami/client.js';
+import { APPLIANCE_NODE_FLAGS } from '../system/node-flags.js';
 import { startFaxTransfers, type FaxTransferSet, type InboxRow } from './capacity-fax.js';
 
 export interface CapacityOptions {
@@ -320,7 +321,8 @@ export async function runCapacityBench(opts: CapacityOptions = {}): Promise<Capa
   const dataDir = join(dir, 'data');
   const [httpPort, amiPort, sipPort, pstnPort, ivrPort] = [await freePort(), await freePort(), await freePort(true), await freePort(true, CARRIER_IP), await freePort(true, CARRIER_IP)];
   const log = openSync(join(dir, 'agent.log'), 'w');
-  const agent = spawn(process.execPath, [CLI, 'serve', '--data', dataDir, '--port', String(httpPort), '--ami-port', String(amiPort), '--sip-port', String(sipPort), '--sip-bind', '127.0.0.1'], {
+  // The agent runs as on the appliance: same node flags as its systemd unit.
+  const agent = spawn(process.execPath, [...APPLIANCE_NODE_FLAGS, CLI, 'serve', '--data', dataDir, '--port', String(httpPort), '--ami-port', String(amiPort), '--sip-port', String(sipPort), '--sip-bind', '127.0.0.1'], {
     stdio: ['ignore', log, log],
     env: { ...process.env, SEATBOX_LOG_LEVEL: process.env['SEATBOX_LOG_LEVEL'] ?? 'warn' },
   });
