@@ -3,63 +3,29 @@
 // TTS prompt, builds an IVR with a sub-menu, sees a loop refused next to the menus at fault,
 // fixes it and saves (applied to Asterisk), adds a holiday; then a manual callback task.
 // Needs `npm run build` first. SEATBOX_UI_SHOTS=/some/dir saves screenshots.
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer, type DemoServer } from '../support/demo-server.js';
+import type { Page } from 'playwright-core';
+import { openSignedIn, type BrowserSession } from '../support/browser.js';
+import type { DemoServer } from '../support/demo-server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.SEATBOX_UI_SHOTS;
-const ADMIN = { username: 'admin', displayName: '系统管理员', password: 'Lantern-Orbit-7731' };
-
+let ui: BrowserSession;
 let server: DemoServer;
-let browser: Browser;
 let page: Page;
-
-async function shot(name: string): Promise<void> {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.waitForTimeout(250);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
 const byTestId = (id: string) => page.getByTestId(id);
-
-/** A JSON API call from the signed-in page (cookie + CSRF). */
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const csrf = (await (await fetch('/api/v1/auth/csrf')).json()).token as string;
-      const r = await fetch(`/api/v1${path}`, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return { status: r.status, body: await r.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
-}
+const api = (method: string, path: string, body?: unknown) => ui.api(method, path, body);
+const shot = (name: string) => ui.shot(name);
 
 describe('inbound hotline in the web UI', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
-    server = await startDemoServer({ demoIntervalSeconds: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    await page.goto(server.url + '/');
-    await byTestId('setup-form').waitFor();
-    await page.fill('#setup-username', ADMIN.username);
-    await page.fill('#setup-display-name', ADMIN.displayName);
-    await page.fill('#setup-password', ADMIN.password);
-    await page.fill('#setup-confirm', ADMIN.password);
-    await byTestId('setup-submit').click();
-    await byTestId('user-name').waitFor();
+    ui = await openSignedIn({ demoIntervalSeconds: 0 });
+    ({ server, page } = ui);
     const seats = await api('POST', '/seats/bulk', { from: '8001', to: '8004', namePattern: '坐席 {n}' });
     expect(seats.status).toBe(200);
   }, 150_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await ui?.close();
   }, 60_000);
 
   it('builds a queue with skills and overflow seats', async () => {
