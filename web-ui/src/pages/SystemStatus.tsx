@@ -7,6 +7,7 @@ import { PageHeader } from '../components/PageHeader.js';
 import { formatDuration, formatMegabytes, formatTime, formatUptime } from '../format.js';
 import { useI18n, type MessageKey, type TFunction } from '../i18n/index.js';
 import { useLive, useNow } from '../live.js';
+import { EmptyRow } from '../components/EmptyRow.js';
 
 const DIRECTIONS: Record<string, MessageKey> = {
   inbound: 'direction.inbound',
@@ -161,11 +162,9 @@ export function SystemStatusPage() {
             </thead>
             <tbody>
               {callList.length === 0 ? (
-                <tr>
-                  <td colSpan={7} class="table-empty" data-testid="live-calls-empty">
-                    {t('calls.empty')}
-                  </td>
-                </tr>
+                <EmptyRow cols={7} testId="live-calls-empty">
+                  {t('calls.empty')}
+                </EmptyRow>
               ) : (
                 callList.map((c) => <CallRow key={c.linkedid} call={c} now={now} />)
               )}

@@ -15,6 +15,7 @@ import { useLiveMessages, useNow } from '../../live.js';
 import { agentsApi, type Agent, type PauseReason, type SeatLive } from './agents-api.js';
 import { reasonLabel, stateLabel, stateTone } from './states.js';
 import './agents.css';
+import { EmptyRow } from '../../components/EmptyRow.js';
 
 const ERRORS: Record<string, MessageKey> = {
   seat_taken: 'agents.error.seatTaken',
@@ -582,11 +583,9 @@ export function AgentsPage({ user }: { user: User }) {
               </thead>
               <tbody>
                 {agents.length === 0 ? (
-                  <tr>
-                    <td colSpan={manager ? 6 : 5} class="table-empty">
-                      {t('agents.list.empty')}
-                    </td>
-                  </tr>
+                  <EmptyRow cols={manager ? 6 : 5}>
+                    {t('agents.list.empty')}
+                  </EmptyRow>
                 ) : (
                   agents.map((a) => (
                     <tr key={a.id} data-testid="agent-row" data-number={a.number} class={a.active ? undefined : 'row-ended'}>

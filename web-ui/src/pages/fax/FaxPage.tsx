@@ -12,6 +12,7 @@ import { useI18n, type MessageKey, type TFunction } from '../../i18n/index.js';
 import { useLive, useLiveMessages } from '../../live.js';
 import { faxApi, fileToBase64, type FaxInboxItem, type FaxJob, type FaxSettings } from './fax-api.js';
 import './fax.css';
+import { EmptyRow } from '../../components/EmptyRow.js';
 
 type Tab = 'inbox' | 'outbox' | 'settings';
 const SIM_TRUNK = 'pstn-sim';
@@ -156,13 +157,7 @@ function Inbox({ t, items, unread, demo, act, reload }: { t: TFunction; items: F
             </tr>
           </thead>
           <tbody>
-            {items.length === 0 && (
-              <tr>
-                <td colSpan={8} class="table-empty">
-                  {t('fax.in.empty')}
-                </td>
-              </tr>
-            )}
+            {items.length === 0 && <EmptyRow cols={8}>{t('fax.in.empty')}</EmptyRow>}
             {items.map((f) => (
               <tr key={f.id} class={f.readAt ? '' : 'fax-unread'} data-testid="fax-in-row" data-id={f.id} data-pages={f.pages} data-read={String(!!f.readAt)}>
                 <td class="tnum">
@@ -321,13 +316,7 @@ function Outbox({ t, jobs, trunks, channels, active, act, reload }: { t: TFuncti
               </tr>
             </thead>
             <tbody>
-              {jobs.length === 0 && (
-                <tr>
-                  <td colSpan={9} class="table-empty">
-                    {t('fax.out.empty')}
-                  </td>
-                </tr>
-              )}
+              {jobs.length === 0 && <EmptyRow cols={9}>{t('fax.out.empty')}</EmptyRow>}
               {jobs.map((j) => (
                 <tr key={j.id} data-testid="fax-job-row" data-id={j.id} data-status={j.status}>
                   <td class="tnum">{j.id}</td>

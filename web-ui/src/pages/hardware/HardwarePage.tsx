@@ -15,6 +15,7 @@ import { FieldError, Modal, Segmented, StatusDot, UiIcon, refusalText, useFormEr
 import { trunksApi, type Trunk } from '../trunks/trunks-api.js';
 import { hardwareApi, type HardwareView, type HwPort, type HwSpan, type SpanSettingsRequest } from './hardware-api.js';
 import '../seats/seats.css';
+import { EmptyRow } from '../../components/EmptyRow.js';
 
 const ALARM_LABEL: Record<string, MessageKey> = {
   RED: 'hw.alarm.RED',
@@ -481,11 +482,9 @@ export function HardwarePage({ user }: { user: User }) {
               </thead>
               <tbody>
                 {view.events.length === 0 ? (
-                  <tr>
-                    <td colSpan={3} class="table-empty">
-                      {t('hw.noEvents')}
-                    </td>
-                  </tr>
+                  <EmptyRow cols={3}>
+                    {t('hw.noEvents')}
+                  </EmptyRow>
                 ) : (
                   view.events.map((e) => (
                     <tr key={e.id} data-testid="hw-event" data-kind={e.kind}>

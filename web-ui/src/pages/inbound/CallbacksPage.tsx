@@ -10,6 +10,7 @@ import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { inboundApi, type Callback } from './inbound-api.js';
 import { str } from './shared.js';
 import './inbound.css';
+import { EmptyRow } from '../../components/EmptyRow.js';
 
 const OUTCOMES: Array<{ value: string; key: MessageKey }> = [
   { value: 'reached', key: 'inbound.cb.outcome.reached' },
@@ -96,13 +97,7 @@ export function CallbacksPage({ user: _user }: { user: User }) {
               </tr>
             </thead>
             <tbody>
-              {list.length === 0 && (
-                <tr>
-                  <td colSpan={6} class="table-empty">
-                    {t('inbound.cb.empty')}
-                  </td>
-                </tr>
-              )}
+              {list.length === 0 && <EmptyRow cols={6}>{t('inbound.cb.empty')}</EmptyRow>}
               {list.map((c) => (
                 <tr key={c.id} data-testid="cb-row" data-id={c.id} data-status={c.status}>
                   <td class="mono">{c.number}</td>

@@ -26,6 +26,7 @@ import {
 } from './leads-import-api.js';
 import '../system/system.css';
 import './leads-import.css';
+import { EmptyRow } from '../../components/EmptyRow.js';
 
 const ROLES = ['admin', 'manager', 'data_manager'];
 /** Refusal codes (leads/import/phone.ts, parse.ts, import-service.ts) in the user's language; the reason text keeps the exact value. */
@@ -383,13 +384,7 @@ export function LeadsImportPage({ user }: { user: User }) {
               </tr>
             </thead>
             <tbody>
-              {jobs.length === 0 && (
-                <tr>
-                  <td colSpan={8} class="table-empty">
-                    {t('leadsImport.historyEmpty')}
-                  </td>
-                </tr>
-              )}
+              {jobs.length === 0 && <EmptyRow cols={8}>{t('leadsImport.historyEmpty')}</EmptyRow>}
               {jobs.map((j) => (
                 <tr key={j.jobId} data-testid="leads-import-job">
                   <td class="num">{formatTime(lang, j.createdAt)}</td>

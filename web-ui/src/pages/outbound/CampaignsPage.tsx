@@ -11,6 +11,7 @@ import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { outboundApi, type CampaignInfo, type CampaignSettings, type Issue, type Lead } from './outbound-api.js';
 import { CampaignPicker, checked, hasRole, notDialingText, outcomeLabel, StatusBadge, val, whyText } from './shared.js';
 import './outbound.css';
+import { EmptyRow } from '../../components/EmptyRow.js';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const RETRY = ['busy', 'no_answer', 'unreachable', 'failed', 'machine', 'dropped'] as const;
@@ -77,13 +78,7 @@ export function CampaignsPage({ user }: { user: User }) {
               </tr>
             </thead>
             <tbody>
-              {campaigns.length === 0 && (
-                <tr>
-                  <td colSpan={7} class="table-empty">
-                    {t('outbound.campaigns.empty')}
-                  </td>
-                </tr>
-              )}
+              {campaigns.length === 0 && <EmptyRow cols={7}>{t('outbound.campaigns.empty')}</EmptyRow>}
               {campaigns.map((x) => (
                 <tr key={x.id} class={x.id === sel ? 'ob-selected' : ''} onClick={() => setSel(x.id)} data-testid="campaign-row" data-name={x.name}>
                   <td>

@@ -10,6 +10,7 @@ import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { outboundApi, type CampaignInfo, type CustodyInfo, type FairnessRow, type Handover, type Lead } from './outbound-api.js';
 import { CampaignPicker, checked, hasRole, val } from './shared.js';
 import './outbound.css';
+import { EmptyRow } from '../../components/EmptyRow.js';
 
 export function CustodyPage({ user }: { user: User }) {
   const { t, lang } = useI18n();
@@ -123,13 +124,7 @@ export function CustodyPage({ user }: { user: User }) {
               </tr>
             </thead>
             <tbody>
-              {info?.lists.length === 0 && (
-                <tr>
-                  <td colSpan={6} class="table-empty">
-                    {t('outbound.custody.noLists')}
-                  </td>
-                </tr>
-              )}
+              {info?.lists.length === 0 && <EmptyRow cols={6}>{t('outbound.custody.noLists')}</EmptyRow>}
               {info?.lists.map((l) => (
                 <tr key={l.listId} data-testid="list-row">
                   <td>{l.fileName}</td>

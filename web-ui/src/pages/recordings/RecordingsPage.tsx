@@ -12,6 +12,7 @@ import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { useLiveMessages } from '../../live.js';
 import { recordingsApi, type Recording, type RecordingFilter, type RecordingJobProgress, type RecordingStorage } from './recordings-api.js';
 import './recordings.css';
+import { EmptyRow } from '../../components/EmptyRow.js';
 
 const PAGE = 50;
 const has = (u: User, ...roles: string[]) => u.roles.some((r) => r === 'admin' || roles.includes(r));
@@ -180,13 +181,7 @@ export function RecordingsPage({ user }: { user: User }) {
               </tr>
             </thead>
             <tbody>
-              {list.items.length === 0 && (
-                <tr>
-                  <td colSpan={9} class="table-empty">
-                    {t('rec.empty')}
-                  </td>
-                </tr>
-              )}
+              {list.items.length === 0 && <EmptyRow cols={9}>{t('rec.empty')}</EmptyRow>}
               {list.items.map((r) => {
                 const dk = dirKey(r.direction);
                 return (

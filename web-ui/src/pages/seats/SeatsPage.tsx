@@ -14,6 +14,7 @@ import { seatsApi, type Provisioning, type Seat, type SeatList } from './seats-a
 import { ConfirmDialog, FieldError, Modal, Segmented, StatusDot, UiIcon, refusalText, useFormErrors } from './ui.js';
 import { ProvisioningDialog } from './Provisioning.js';
 import './seats.css';
+import { EmptyRow } from '../../components/EmptyRow.js';
 
 type Kind = Seat['kind'];
 type Tech = Seat['tech'];
@@ -512,17 +513,13 @@ export function SeatsPage({ user }: { user: User }) {
             </thead>
             <tbody>
               {!data ? (
-                <tr>
-                  <td colSpan={8} class="table-empty">
-                    <span class="spinner" aria-hidden="true" />
-                  </td>
-                </tr>
+                <EmptyRow cols={8}>
+                  <span class="spinner" aria-hidden="true" />
+                </EmptyRow>
               ) : shown.length === 0 ? (
-                <tr>
-                  <td colSpan={8} class="table-empty" data-testid="seats-empty">
-                    {seats.length === 0 ? t('seats.empty') : t('seats.noMatch')}
-                  </td>
-                </tr>
+                <EmptyRow cols={8} testId="seats-empty">
+                  {seats.length === 0 ? t('seats.empty') : t('seats.noMatch')}
+                </EmptyRow>
               ) : (
                 shown.map((s) => (
                   <tr key={s.extension} data-testid="seat-row" data-extension={s.extension} class={s.enabled ? undefined : 'st-row-disabled'}>

@@ -14,6 +14,7 @@ import { isAdmin } from '../seats/SeatsPage.js';
 import { ConfirmDialog, FieldError, Modal, Segmented, StatusDot, UiIcon, refusalText, useFormErrors, type DotTone } from '../seats/ui.js';
 import { trunksApi, type InboundRoute, type InboundRouteList, type OutboundRoute, type OutboundRouteList, type Trunk, type TrunkLive } from './trunks-api.js';
 import '../seats/seats.css';
+import { EmptyRow } from '../../components/EmptyRow.js';
 
 type TrunkKind = Trunk['kind'];
 const KIND_LABEL: Record<TrunkKind, MessageKey> = { sip: 'trunks.kind.sip', fxo: 'trunks.kind.fxo', e1: 'trunks.kind.e1' };
@@ -743,17 +744,13 @@ export function TrunksPage({ user }: { user: User }) {
               </thead>
               <tbody>
                 {!trunks ? (
-                  <tr>
-                    <td colSpan={7} class="table-empty">
-                      <span class="spinner" aria-hidden="true" />
-                    </td>
-                  </tr>
+                  <EmptyRow cols={7}>
+                    <span class="spinner" aria-hidden="true" />
+                  </EmptyRow>
                 ) : trunks.length === 0 ? (
-                  <tr>
-                    <td colSpan={7} class="table-empty" data-testid="trunks-empty">
-                      {t('trunks.empty')}
-                    </td>
-                  </tr>
+                  <EmptyRow cols={7} testId="trunks-empty">
+                    {t('trunks.empty')}
+                  </EmptyRow>
                 ) : (
                   trunks.map((x) => {
                     const l = live[String(x.id)];
@@ -815,11 +812,9 @@ export function TrunksPage({ user }: { user: User }) {
               </thead>
               <tbody>
                 {outbound.routes.length === 0 ? (
-                  <tr>
-                    <td colSpan={6} class="table-empty">
-                      {t('routes.empty')}
-                    </td>
-                  </tr>
+                  <EmptyRow cols={6}>
+                    {t('routes.empty')}
+                  </EmptyRow>
                 ) : (
                   outbound.routes.map((r, i) => (
                     <tr key={r.id} data-testid="route-row" data-route={r.name} class={r.active ? undefined : 'st-row-disabled'}>
@@ -891,11 +886,9 @@ export function TrunksPage({ user }: { user: User }) {
               </thead>
               <tbody>
                 {inbound.routes.length === 0 ? (
-                  <tr>
-                    <td colSpan={5} class="table-empty">
-                      {t('inbound.empty')}
-                    </td>
-                  </tr>
+                  <EmptyRow cols={5}>
+                    {t('inbound.empty')}
+                  </EmptyRow>
                 ) : (
                   inbound.routes.map((r) => (
                     <tr key={r.id} data-testid="inbound-row">

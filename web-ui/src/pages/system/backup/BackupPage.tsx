@@ -13,6 +13,7 @@ import { useLiveMessages } from '../../../live.js';
 import { ProgressBar } from '../update/UpdatePage.js';
 import { backupApi, type BackupConfig, type BackupInfo, type BackupProgress } from './backup-api.js';
 import '../system.css';
+import { EmptyRow } from '../../../components/EmptyRow.js';
 
 const ERRORS: Record<string, MessageKey> = {
   busy: 'backup.error.busy',
@@ -153,13 +154,7 @@ export function BackupPage({ user }: { user: User }) {
               </tr>
             </thead>
             <tbody>
-              {backups.length === 0 && (
-                <tr>
-                  <td colSpan={6} class="table-empty">
-                    {t('backup.empty')}
-                  </td>
-                </tr>
-              )}
+              {backups.length === 0 && <EmptyRow cols={6}>{t('backup.empty')}</EmptyRow>}
               {backups.map((b) => (
                 <tr key={b.id} data-testid="backup-row">
                   <td class="mono">{b.id}</td>
