@@ -49,7 +49,7 @@ describe.skipIf(!ready)('fax in: real T.30 through Asterisk 22 into the inbox', 
     expect(item.callerNumber).toBe('02150009999');
     expect(item.remoteStation).toBe('+86 21 5000 1000');
     expect(item.rate).toBeGreaterThanOrEqual(2400);
-    expect(item.resolution).toMatch(/^\d+x\d+$/);
+    expect(item.resolution).toMatch(/^\d+×\d+ dpi$/);
     expect(item.durationSeconds).toBeGreaterThan(5);
     expect(item.hasPdf).toBe(true);
     expect(item.readAt).toBeNull();

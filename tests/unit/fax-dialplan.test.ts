@@ -99,3 +99,15 @@ describe('fax dialplan', () => {
     expect(!bad2.ok && bad2.errors.map((e) => e.path).sort()).toEqual(['fax.header', 'fax.stationId']);
   });
 });
+
+describe('fax resolution as people read it', () => {
+  it('turns res_fax pixels per metre into dots per inch, keeps anything else', async () => {
+    const { faxResolution } = await import('../../firmware-agent/src/fax/fax-module.js');
+    // What res_fax_spandsp reported for a fine-resolution page in the demo.
+    expect(faxResolution('8031x7700')).toBe('204×196 dpi');
+    expect(faxResolution('8031x3850')).toBe('204×98 dpi');
+    expect(faxResolution('fine')).toBe('fine');
+    expect(faxResolution('')).toBeNull();
+    expect(faxResolution(undefined)).toBeNull();
+  });
+});

@@ -100,6 +100,18 @@ interface IncomingStart {
 }
 
 /** What the trunk subroutine's status means for the job (fax/dialplan.ts SeatBoxFaxDial). */
+/**
+ * res_fax reports the resolution in pixels per metre ("8031x7700"); people know fax resolution
+ * in dots per inch ("204×196 dpi" is "fine"). Anything else is kept as Asterisk said it.
+ */
+export function faxResolution(raw: string | undefined): string | null {
+  if (!raw) return null;
+  const m = /^(\d+)x(\d+)$/.exec(raw.trim());
+  if (!m) return raw.trim() || null;
+  const dpi = (ppm: string) => Math.round(Number(ppm) * 0.0254);
+  return `${dpi(m[1]!)}×${dpi(m[2]!)} dpi`;
+}
+
 function dialResult(status: string): string {
   const s = status.toUpperCase();
   return ['BUSY', 'NOANSWER', 'CONGESTION', 'CHANUNAVAIL', 'LIMIT', 'DOWN', 'INVALID', 'CANCEL'].includes(s) ? s : s || 'FAILED';
@@ -399,7 +411,7 @@ export class FaxModule implements Module {
       remoteStation: msg.get('RemoteStation')?.trim() || null,
       pages,
       rate: num(msg.get('Rate')) ?? null,
-      resolution: msg.get('Resolution') || null,
+      resolution: faxResolution(msg.get('Resolution')),
       durationSeconds,
       callerNumber: msg.get('CallerId') || null,
       did: msg.get('Did') || null,
