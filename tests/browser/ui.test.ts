@@ -66,7 +66,8 @@ describe('web UI against seatbox serve --demo', () => {
   it('first-run setup explains there is no default password and creates the admin', async () => {
     await page.goto(server.url + '/');
     await byTestId('setup-form').waitFor();
-    expect(new URL(page.url()).pathname).toBe('/setup');
+    // The app moves to /setup right after it renders the form (replaceState in an effect).
+    await page.waitForURL((u) => u.pathname === '/setup', { timeout: 5_000 });
     expect(await htmlLang()).toBe('zh-CN');
     await visible('创建管理员账号');
     expect(await byTestId('no-default-password').innerText()).toContain('本设备没有默认密码');
