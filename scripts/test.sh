@@ -13,7 +13,8 @@ set -e
 if [[ -f "$report" ]]; then
   node -e '
     const r = require(process.argv[1]);
-    const line = `${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : "");
+    // A file that fails before its tests run (a beforeAll error) shows its tests as skipped: say so.
+    const line = `${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : "") + (r.numFailedTestSuites ? ` (${r.numFailedTestSuites} test file(s) failed)` : "");
     console.log(line);
     if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }
   ' "$report" || rc=1

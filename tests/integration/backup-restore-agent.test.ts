@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/asterisk.js';
+import { freePort, freeUdpPortExcept } from '../support/asterisk.js';
 
 const BIN = join(__dirname, '..', '..', 'firmware-agent', 'bin', 'seatbox.js');
 let child: ChildProcess | undefined;
@@ -21,8 +21,9 @@ describe('restore through the running agent', () => {
     const data = mkdtempSync(join(tmpdir(), 'seatbox-restore-agent-'));
     dirs.push(data);
     const port = await freePort();
+    const amiPort = await freePort();
     child = spawn(process.execPath, [BIN, 'serve', '--demo', '--data', data, '--port', String(port),
-      '--ami-port', String(await freePort()), '--sip-port', String(await freePort({ udp: true })), '--demo-interval', '3600'], {
+      '--ami-port', String(amiPort), '--sip-port', String(await freeUdpPortExcept([amiPort, port])), '--demo-interval', '3600'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SEATBOX_LOG_LEVEL: 'warn' },
     });

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/asterisk.js';
+import { freePort, freeUdpPortExcept } from '../support/asterisk.js';
 
 const BIN = join(__dirname, '..', '..', 'firmware-agent', 'bin', 'seatbox.js');
 // The agent runs as the appliance runs it: with the node flags of its systemd unit.
@@ -38,8 +38,9 @@ describe('seatbox serve --demo (the daemon)', () => {
     const data = mkdtempSync(join(tmpdir(), 'seatbox-daemon-'));
     dirs.push(data);
     const port = await freePort();
+    const amiPort = await freePort();
     child = spawn(process.execPath, [...APPLIANCE_NODE_FLAGS, BIN, 'serve', '--demo', '--data', data, '--port', String(port),
-      '--ami-port', String(await freePort()), '--sip-port', String(await freePort({ udp: true })), '--demo-interval', '3'], {
+      '--ami-port', String(amiPort), '--sip-port', String(await freeUdpPortExcept([amiPort, port])), '--demo-interval', '3'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SEATBOX_LOG_LEVEL: 'warn' },
     });

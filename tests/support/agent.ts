@@ -9,7 +9,7 @@ import { openDatabase, type Db } from '../../firmware-agent/src/db/database.js';
 import type { LiveMessage } from '../../firmware-agent/src/http/schemas.js';
 import { silentLogger } from '../../firmware-agent/src/logging.js';
 import { SeatBoxAgent, type AgentOptions } from '../../firmware-agent/src/main.js';
-import { freePort, rtpRangeAvoiding } from './asterisk.js';
+import { freePort, freeUdpPortExcept, rtpRangeAvoiding } from './asterisk.js';
 
 export const ADMIN = { username: 'admin', password: 'Long-Enough-Pw-1' } as const;
 
@@ -69,7 +69,7 @@ export async function startTestAgent(opts: TestAgentOptions = {}): Promise<TestA
     }
   }
   const amiPort = await freePort();
-  const sipPort = await freePort({ udp: true });
+  const sipPort = await freeUdpPortExcept([amiPort]);
   const rtpStart = rtpRangeAvoiding([amiPort, sipPort]);
   let agent = new SeatBoxAgent({
     dataDir,

@@ -92,9 +92,18 @@ export async function freePort(opts: { udp?: boolean } = {}): Promise<number> {
 export async function pickTestPorts(): Promise<TestPorts> {
   const ami = await freePort();
   const http = await freePort();
-  const sip = await freePort({ udp: true });
+  // A UDP port can carry the same number as a free TCP one; the model refuses AMI = SIP.
+  const sip = await freeUdpPortExcept([ami, http]);
   const rtpStart = rtpRangeAvoiding([ami, http, sip]);
   return { ami, http, sip, rtpStart, rtpEnd: rtpStart + 19 };
+}
+
+/** A free UDP port whose number is none of `taken` (free TCP ports of the same run). */
+export async function freeUdpPortExcept(taken: number[]): Promise<number> {
+  for (;;) {
+    const p = await freePort({ udp: true });
+    if (!taken.includes(p)) return p;
+  }
 }
 
 /** A random 20-port RTP range (20000..39999) that contains none of the given ports. */

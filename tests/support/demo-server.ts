@@ -101,7 +101,9 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
   // Own ports for HTTP, AMI and SIP, so it can run beside other tests and a dev instance.
   const port = await freePort();
   const amiPort = await freePort();
-  const sipPort = await freeUdpPort();
+  // UDP and TCP are separate port spaces: keep SIP off the AMI/HTTP numbers (AMI = SIP is refused).
+  let sipPort = await freeUdpPort();
+  while (sipPort === amiPort || sipPort === port) sipPort = await freeUdpPort();
   const dataDir = mkdtempSync(join(tmpdir(), 'seatbox-ui-test-'));
   const url = `http://127.0.0.1:${port}`;
   const readyMs = opts.readyTimeoutMs ?? 90_000;

@@ -319,7 +319,12 @@ export async function runCapacityBench(opts: CapacityOptions = {}): Promise<Capa
 
   const dir = mkdtempSync(join(tmpdir(), 'seatbox-capacity-'));
   const dataDir = join(dir, 'data');
-  const [httpPort, amiPort, sipPort, pstnPort, ivrPort] = [await freePort(), await freePort(), await freePort(true), await freePort(true, CARRIER_IP), await freePort(true, CARRIER_IP)];
+  const httpPort = await freePort();
+  const amiPort = await freePort();
+  // UDP and TCP ports are separate spaces: keep SIP off the AMI/HTTP numbers (the model refuses AMI = SIP).
+  let sipPort = await freePort(true);
+  while (sipPort === amiPort || sipPort === httpPort) sipPort = await freePort(true);
+  const [pstnPort, ivrPort] = [await freePort(true, CARRIER_IP), await freePort(true, CARRIER_IP)];
   const log = openSync(join(dir, 'agent.log'), 'w');
   // The agent runs as on the appliance: same node flags as its systemd unit.
   const agent = spawn(process.execPath, [...APPLIANCE_NODE_FLAGS, CLI, 'serve', '--data', dataDir, '--port', String(httpPort), '--ami-port', String(amiPort), '--sip-port', String(sipPort), '--sip-bind', '127.0.0.1'], {
