@@ -13,11 +13,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync,
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { AsteriskAmiClient } from '../ami/client.js';
 import { APPLIANCE_NODE_FLAGS } from '../system/node-flags.js';
+import { SEATBOX_LAUNCHER as CLI } from './index.js';
 import { startFaxTransfers, type FaxTransferSet, type InboxRow } from './capacity-fax.js';
 
 export interface CapacityOptions {
@@ -66,8 +66,6 @@ const PCAP_MS = 7000;
 const CARRIER_IP = '127.0.0.2';
 const DID = '4000';
 const ADMIN = { username: 'admin', password: 'Capacity-Bench-1' };
-// The launcher (firmware-agent/bin/seatbox.js) runs dist/firmware-agent/cli.js's main().
-const CLI = fileURLToPath(new URL('../../../firmware-agent/bin/seatbox.js', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -41,6 +41,9 @@ export const BENCHES: Record<string, BenchEntry> = {
   },
 };
 
+/** The `seatbox` launcher (firmware-agent/bin/seatbox.js), which runs dist/firmware-agent/cli.js's main(). */
+export const SEATBOX_LAUNCHER = fileURLToPath(new URL('../../../firmware-agent/bin/seatbox.js', import.meta.url));
+
 // `seatbox bench all --json` (npm run bench): every benchmark in its own process (one cannot
 // skew another's memory or CPU figures), one JSON document out.
 const ALL: Array<{ name: string; args: string[] }> = [
@@ -52,13 +55,12 @@ const ALL: Array<{ name: string; args: string[] }> = [
 
 async function allBenches(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
-  const launcher = fileURLToPath(new URL('../../../firmware-agent/bin/seatbox.js', import.meta.url));
   const out: Record<string, unknown> = {};
   let failed = 0;
   for (const b of ALL) {
     process.stderr.write(`[bench all] ${b.name} …\n`);
     const res = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, [launcher, 'bench', b.name, ...b.args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [SEATBOX_LAUNCHER, 'bench', b.name, ...b.args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.on('exit', (code) => resolve({ code, stdout }));

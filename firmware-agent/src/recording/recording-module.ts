@@ -173,24 +173,20 @@ export class RecordingModule implements Module {
       last = size;
       await new Promise((r) => setTimeout(r, 300));
     }
-    if (!existsSync(path)) {
-      // With MixMonitor's "b" option a call that never reached a bridge writes no file: no
-      // conversation, nothing lost. A bridged call without its file is a loss: kept as missing.
-      const call = this.d.db.prepare<[string], { bridged_at: string | null }>('SELECT bridged_at FROM calls WHERE linkedid = ?').get(row.linkedid);
-      if (call?.bridged_at) {
-        this.store.markMissing(row.id);
-        this.d.logger.error({ recording: row.id, path }, 'recording file missing for a bridged call');
-      } else this.d.db.prepare("DELETE FROM recordings WHERE id = ? AND state = 'recording'").run(row.id);
-      return;
-    }
-    const facts = wavFacts(path);
-    if (facts.durationMs === 0) {
-      // MixMonitor "b" still writes a bare WAV header when the call never reached a bridge
-      // (an IVR caller who hung up, a fax, an unanswered trunk call): no conversation, no row.
+    // With MixMonitor's "b" option a call that never reached a bridge leaves no file, or only a
+    // bare WAV header (an IVR caller who hung up, a fax, an unanswered trunk call): no
+    // conversation, nothing lost, no row. A bridged call without its file is a loss: kept as missing.
+    const facts = existsSync(path) ? wavFacts(path) : null;
+    if (!facts || facts.durationMs === 0) {
       const call = this.d.db.prepare<[string], { bridged_at: string | null }>('SELECT bridged_at FROM calls WHERE linkedid = ?').get(row.linkedid);
       if (!call?.bridged_at) {
         rmSync(path, { force: true });
         this.d.db.prepare("DELETE FROM recordings WHERE id = ? AND state = 'recording'").run(row.id);
+        return;
+      }
+      if (!facts) {
+        this.store.markMissing(row.id);
+        this.d.logger.error({ recording: row.id, path }, 'recording file missing for a bridged call');
         return;
       }
     }
