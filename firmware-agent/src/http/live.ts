@@ -1,17 +1,33 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { EventEmitter } from 'node:events';
 import type { HttpDeps } from './server.js';
-import type { LiveMessage } from './schemas.js';
+import type { LiveMessage, Role, User } from './schemas.js';
 
-/** The live feed: modules publish, every websocket subscriber receives. */
+/**
+ * Who may receive a frame. Absent = every signed-in user. Frames carrying one agent's customer
+ * (screen pops) or a lead alert go to exactly those users / roles, never to everybody.
+ */
+export interface LiveAudience {
+  userIds?: number[];
+  /** Users holding any of these roles (admin is not implied: say it when meant). */
+  roles?: Role[];
+}
+
+export function inAudience(user: Pick<User, 'id' | 'roles'>, audience: LiveAudience | undefined): boolean {
+  if (!audience) return true;
+  if (audience.userIds?.includes(user.id)) return true;
+  return !!audience.roles && user.roles.some((r) => audience.roles!.includes(r));
+}
+
+/** The live feed: modules publish, every websocket subscriber (in the audience) receives. */
 export class LiveFeed extends EventEmitter {
   constructor() {
     super();
     this.setMaxListeners(0); // one listener per open browser tab
   }
 
-  publish(msg: LiveMessage): void {
-    this.emit('message', msg);
+  publish(msg: LiveMessage, audience?: LiveAudience): void {
+    this.emit('message', msg, audience);
   }
 }
 
@@ -22,7 +38,8 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ deps: HttpDeps }> = async (
       socket.close(4401, 'log in first');
       return;
     }
-    const send = (msg: LiveMessage): void => {
+    const send = (msg: LiveMessage, audience?: LiveAudience): void => {
+      if (!inAudience(user, audience)) return;
       // A slow browser must not make the agent buffer without limit.
       if (socket.readyState === socket.OPEN && socket.bufferedAmount < 4 * 1024 * 1024) socket.send(JSON.stringify(msg));
     };

@@ -227,4 +227,13 @@ export type LiveMessage =
   /** A lead callback's time came (campaigns): the agent (personal) or the team is reminded. */
   | { type: 'lead.callback_due'; data: { leadId: number; campaignId: number; campaignName: string; agentId: number | null; team: string | null; scope: 'personal' | 'team'; at: string } }
   /** Predictive dialer (docs/dialer.md): a campaign's pacing figures, once a second while it dials. */
-  | { type: 'dialer.status'; data: import('../dialer/dialer-module.js').DialerStatus };
+  | { type: 'dialer.status'; data: import('../dialer/dialer-module.js').DialerStatus }
+  /** Agent desktop (docs/agent-desktop.md): one agent's whole desk, sent to that agent's user only. */
+  | { type: 'desk.state'; data: import('../desk/contract.js').DeskState }
+  /** A threat call was marked: to team leads and managers (and an 'alarm'). */
+  | { type: 'desk.threat'; data: import('../desk/contract.js').ThreatAlert }
+  /** A complaint ticket was created or followed up: to team leads, managers and its creator. */
+  | { type: 'ticket.updated'; data: { id: number; status: string; team: string | null; assigneeUserId: number | null; createdByUserId: number | null; overdue: boolean; updatedAt: string } }
+  /** SMS (docs/sms.md): the modem's state and a bulk send's progress. */
+  | { type: 'sms.modem'; data: { state: string; operator: string | null; signal: number | null; error: string | null; at: string } }
+  | { type: 'sms.progress'; data: { batchId: number; campaignId: number | null; total: number; sent: number; failed: number; skipped: number; state: string } };
