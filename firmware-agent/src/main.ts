@@ -11,7 +11,13 @@ import { DropMessage } from './dialer/drop-message.js';
 import { SimulatedAgents, seedDemoDialerCampaign } from './dialer/demo.js';
 import { LeadsImportService } from './leads/import/import-service.js';
 import { FaxModule, faxModelPart } from './fax/fax-module.js';
+import { SmsModule } from './sms/sms-module.js';
+import { DeskRecords } from './desk/desk-records.js';
+import { DeskModule } from './desk/desk-module.js';
+import { WrapHolds } from './desk/wrap-holds.js';
+import { seedDemoDeskAgent } from './desk/demo.js';
 import { RECORDINGS_SUBDIR, RecordingModule, type RecordingModuleDeps } from './recording/recording-module.js';
+import { ReportsModule } from './reports/reports-module.js';
 import { tableSeatDirectory } from './agents/seat-directory.js';
 import { AsteriskAmiClient } from './ami/client.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -94,6 +100,14 @@ export class SeatBoxAgent {
   leadsImport!: LeadsImportService;
   recording!: RecordingModule;
   fax!: FaxModule;
+  /** SMS through a GSM modem (docs/sms.md); the desk's AfterCallSms. */
+  sms!: SmsModule;
+  /** Desk records: identity checks, threat calls, complaint tickets, registrations (docs/desk-records.md). */
+  deskRecords!: DeskRecords;
+  /** Agent desktop core (docs/agent-desktop.md): desk.state pushes, disposition hold, click-to-dial, hold/transfer. */
+  desk!: DeskModule;
+  /** KPIs: queue-entry records, rollups folded every minute, reports (docs/reports.md). */
+  reports!: ReportsModule;
   live = new LiveFeed();
   audit!: AuditLog;
   app?: App;
@@ -210,6 +224,9 @@ export class SeatBoxAgent {
     // Agents subscribe before the first connect: its 'connect' writes the AstDB PINs and resyncs.
     // The seats table serves as seat directory until the seats module's registry is set below.
     this.agents = new AgentsModule({ db: this.db, ami: this.ami, settings: this.settings, audit, live: this.live, seats: tableSeatDirectory(this.db), logger: log.child({ module: 'agents' }) });
+    // The desktop's disposition hold, before the agents' sessions are restored (a restart keeps it).
+    const wrapHolds = new WrapHolds(this.db);
+    this.agents.engine.setWrapUpHold((id) => wrapHolds.held(id));
     await this.agents.start();
     this.started.push(this.agents);
     await this.seatsTrunks.start();
@@ -332,6 +349,42 @@ export class SeatBoxAgent {
     });
     await this.fax.start();
     this.started.push(this.fax);
+    // SMS (docs/sms.md): a GSM modem on a serial port; demo mode runs the simulated EC25 on a
+    // socat pty pair. A missing modem or socat leaves SMS unavailable, never stops the agent.
+    this.sms = new SmsModule({ db: this.db, audit, live: this.live, logger: log.child({ module: 'sms' }), campaigns: this.campaigns, demo: this.opts.demo });
+    await this.sms.start().catch((err: unknown) => log.error({ err }, 'SMS module failed to start'));
+    this.started.push(this.sms);
+    // Desk records (docs/desk-records.md): after recording, so threat calls' recordings are kept as evidence.
+    this.deskRecords = new DeskRecords({ db: this.db, audit, live: this.live, logger: log.child({ module: 'desk-records' }), campaigns: this.campaigns, recordings: this.recording.store, agents: this.agents, settings: this.settings });
+    await this.deskRecords.start();
+    this.started.push(this.deskRecords);
+    // Agent desktop core (docs/agent-desktop.md): follows seat/call frames and the desk dialplan's events.
+    this.desk = new DeskModule({
+      db: this.db,
+      ami: this.ami,
+      agents: this.agents,
+      campaigns: this.campaigns,
+      live: this.live,
+      audit,
+      logger: log.child({ module: 'desk' }),
+      holds: wrapHolds,
+      identity: this.deskRecords.identity,
+      sms: this.sms,
+      calls: () => this.model?.liveCalls() ?? [],
+      // Like the dialer: the demo's simulated PSTN, else the outbound routes.
+      destination: (phone) =>
+        this.opts.demo ? { number: phone, context: CONTEXTS.pstnSim } : { number: `${this.buildModel().dialing?.outsidePrefix ?? DEFAULT_DIALING.outsidePrefix}${phone}`, context: CONTEXTS.outbound },
+    });
+    await this.desk.start();
+    this.started.push(this.desk);
+    // An identity check opens the sensitive fields: push the agent's screen pop again.
+    this.deskRecords.onIdentityChanged = (agentId) => this.desk.refreshAgent(agentId);
+    // Demo (with its traffic; tests place their own calls): an agent desktop account, once the first admin exists.
+    if (this.opts.demo && this.opts.demoCalls !== false) this.desk.seedDemoAccount(() => seedDemoDeskAgent(this.db, new UserStore(this.db), log.child({ module: 'desk' })));
+    // Reports (docs/kpis.md): queue entries from AMI (subscribed before the first connect), rollups.
+    this.reports = new ReportsModule({ db: this.db, settings: this.settings, audit, ami: this.ami, logger: log.child({ module: 'reports' }), archiveDir: join(this.opts.dataDir, 'reports-archive') });
+    await this.reports.start();
+    this.started.push(this.reports);
     await this.ami.connect();
 
     this.system = createSystemServices(
@@ -357,7 +410,11 @@ export class SeatBoxAgent {
       campaigns: this.campaigns,
       dialer: this.dialer,
       recording: this.recording,
+      deskRecords: this.deskRecords,
+      desk: this.desk,
       fax: this.fax,
+      sms: this.sms,
+      reports: this.reports,
       applyFaxIdentity: (actor) => this.applyModel(this.buildModel(), { ...(actor.userId ? { userId: actor.userId } : {}), ...(actor.username ? { username: actor.username } : {}), ...(actor.ip ? { ip: actor.ip } : {}) }),
       live: this.live,
       update: this.system.routes.update,

@@ -55,6 +55,10 @@ describe('destruction', () => {
       .prepare("INSERT INTO lead_import_jobs (campaign_id, list_id, source, file_name, file_sha256, encoding, mode, status, refused_json) VALUES (?, ?, 'vendor', 'a.csv', 'x', 'gbk', 'valid_only', 'imported', ?)")
       .run(c.id, listId, JSON.stringify([{ line: 9, code: 'invalid_phone', reason: `"${refusedRow}" has 10 digits` }]));
 
+    // SMS to and from the campaign's customers (texts carry names): cleared with the leads.
+    const at = now.toISOString();
+    e.db.prepare("INSERT INTO sms_messages (campaign_id, lead_id, phone, body, encoding, parts, source, state, created_at, updated_at) VALUES (?, ?, ?, ?, 'ucs2', 1, 'bulk', 'queued', ?, ?)").run(c.id, sold.id, phones[20], `${names[20]}您好，您的订单已确认`, at, at);
+    e.db.prepare('INSERT INTO sms_inbox (phone, body, received_at, stored_at) VALUES (?, ?, ?, ?)').run(phones[21], `我是${names[21]}，请别再发了`, at, at);
     const gone = phones.filter((p) => p !== refused.phone && p !== phones[5]);
     const before = rawBytes(e.dir);
     // The check can fail: the numbers and names are in the file (or WAL) now.
@@ -94,6 +98,8 @@ describe('destruction', () => {
     expect(e.mod.campaigns.require(c.id)).toMatchObject({ status: 'destroyed', destroyedBy: 'dm' });
     expect(e.mod.custody.destruction(c.id)).toMatchObject({ leads: n, verified: true });
     expect(e.db.prepare('SELECT to_num FROM calls').get()).toEqual({ to_num: '***' });
+    expect(e.db.prepare('SELECT phone, body, state, reason FROM sms_messages').get()).toEqual({ phone: null, body: '[destroyed]', state: 'skipped', reason: 'destroyed' });
+    expect(e.db.prepare('SELECT phone, body FROM sms_inbox').get()).toEqual({ phone: '***', body: '[destroyed]' });
     expect(() => e.mod.custody.destroy(c.id, '双十一', dm, now)).toThrow(/already destroyed/);
     // Destroyed leads explain themselves.
     expect(e.mod.queue.explain(e.mod.queue.requireLead(busy.id), now)).toMatchObject({ code: 'destroyed' });

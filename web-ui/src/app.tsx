@@ -20,7 +20,12 @@ import { SeatsPage } from './pages/seats/SeatsPage.js';
 import { TrunksPage } from './pages/trunks/TrunksPage.js';
 import { CallbacksPage } from './pages/inbound/CallbacksPage.js';
 import { FaxNotifier } from './pages/fax/FaxNotifier.js';
+import { TicketsPage } from './pages/tickets/TicketsPage.js';
+import { ThreatsPage } from './pages/tickets/ThreatsPage.js';
+import { RegistrationsPage } from './pages/tickets/RegistrationsPage.js';
+import { ThreatNotifier } from './pages/tickets/ThreatNotifier.js';
 import { FaxPage } from './pages/fax/FaxPage.js';
+import { SmsPage } from './pages/sms/SmsPage.js';
 import { IvrPage } from './pages/inbound/IvrPage.js';
 import { QueuesPage } from './pages/inbound/QueuesPage.js';
 import { RecordingsPage } from './pages/recordings/RecordingsPage.js';
@@ -30,8 +35,9 @@ import { CampaignsPage } from './pages/outbound/CampaignsPage.js';
 import { CustodyPage } from './pages/outbound/CustodyPage.js';
 import { DncPage } from './pages/outbound/DncPage.js';
 import { DialerPage } from './pages/dialer/DialerPage.js';
+import { AgentDeskPage } from './pages/desk/AgentDesk.js';
 import { UpdatePage } from './pages/system/update/UpdatePage.js';
-import { navigate, usePath } from './router.js';
+import { homePath, navigate, usePath } from './router.js';
 
 type Phase =
   | { kind: 'loading' }
@@ -81,9 +87,22 @@ function Shell() {
       returnTo.current = AUTH_PATHS.has(path) || phase.notice === 'login.loggedOut' ? null : path;
       navigate('/login', { replace: true });
     } else if (phase.kind === 'app' && AUTH_PATHS.has(path)) {
-      navigate(returnTo.current ?? '/', { replace: true });
+      navigate(returnTo.current ?? homePath(phase.user.roles), { replace: true });
       returnTo.current = null;
     }
+  }, [phase, path]);
+
+  // Opening the console at "/" with a session: agents start on their desktop (once per sign-in,
+  // so the dashboard stays reachable).
+  const landed = useRef(false);
+  useEffect(() => {
+    if (phase.kind !== 'app') {
+      landed.current = false;
+      return;
+    }
+    if (landed.current || AUTH_PATHS.has(path)) return;
+    landed.current = true;
+    if (path === '/' && homePath(phase.user.roles) !== '/') navigate(homePath(phase.user.roles), { replace: true });
   }, [phase, path]);
 
   const signedIn = useCallback(
@@ -181,6 +200,8 @@ function Shell() {
               <RecordingsPage user={phase.user} />
             ) : item.page === 'fax' ? (
               <FaxPage user={phase.user} />
+            ) : item.page === 'sms' ? (
+              <SmsPage user={phase.user} />
             ) : item.page === 'hardware' ? (
               <HardwarePage user={phase.user} />
             ) : item.page === 'systemStatus' ? (
@@ -201,13 +222,22 @@ function Shell() {
               <CustodyPage user={phase.user} />
             ) : item.page === 'outboundDnc' ? (
               <DncPage user={phase.user} />
+            ) : item.page === 'tickets' ? (
+              <TicketsPage user={phase.user} />
+            ) : item.page === 'threats' ? (
+              <ThreatsPage user={phase.user} />
+            ) : item.page === 'registrations' ? (
+              <RegistrationsPage user={phase.user} />
             ) : item.page === 'outboundDialer' ? (
               <DialerPage user={phase.user} />
+            ) : item.page === 'agentDesk' ? (
+              <AgentDeskPage user={phase.user} />
             ) : (
               <PlaceholderPage key={item.path} label={item.label} desc={item.desc} icon={item.icon} />
             )}
           </Layout>
           <FaxNotifier user={phase.user} />
+          <ThreatNotifier user={phase.user} />
         </LiveProvider>
       );
     }

@@ -2,7 +2,7 @@
 import type { IconName } from './components/Icon.js';
 import type { MessageKey } from './i18n/index.js';
 
-export type PageKind = 'outboundDialer' | 'outboundCampaigns' | 'outboundCustody' | 'outboundDnc' | 'leadsImport' | 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware' | 'inboundIvr' | 'inboundQueues' | 'inboundCallbacks' | 'recordings' | 'fax';
+export type PageKind = 'tickets' | 'threats' | 'registrations' | 'agentDesk' | 'outboundDialer' | 'outboundCampaigns' | 'outboundCustody' | 'outboundDnc' | 'leadsImport' | 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware' | 'inboundIvr' | 'inboundQueues' | 'inboundCallbacks' | 'recordings' | 'fax' | 'sms';
 
 export interface NavItem {
   path: string;
@@ -22,7 +22,11 @@ export interface NavSection {
 export const NAV: NavSection[] = [
   {
     title: 'nav.section.overview',
-    items: [{ path: '/', label: 'nav.dashboard', icon: 'dashboard', page: 'dashboard' }],
+    items: [
+      { path: '/', label: 'nav.dashboard', icon: 'dashboard', page: 'dashboard' },
+      // The agent's one screen (issue 8); agents land here (app.tsx).
+      { path: '/desk', label: 'nav.desk', icon: 'headset', page: 'agentDesk' },
+    ],
   },
   {
     title: 'nav.section.callCenter',
@@ -60,6 +64,7 @@ export const NAV: NavSection[] = [
           { path: '/outbound/custody', label: 'nav.outboundCustody', icon: 'users', page: 'outboundCustody' },
           { path: '/outbound/dnc', label: 'nav.outboundDnc', icon: 'lock', page: 'outboundDnc' },
           { path: '/outbound/dialer', label: 'nav.dialer', icon: 'activity', page: 'outboundDialer' },
+          { path: '/outbound/sms', label: 'nav.sms', icon: 'phone', page: 'sms' },
         ],
       },
       { path: '/recordings', label: 'nav.recordings', icon: 'mic', page: 'recordings' },
@@ -72,6 +77,17 @@ export const NAV: NavSection[] = [
       { path: '/schedule', label: 'nav.schedule', icon: 'calendar', page: 'placeholder', desc: 'area.schedule.desc' },
       { path: '/reports', label: 'nav.reports', icon: 'chart', page: 'placeholder', desc: 'area.reports.desc' },
       { path: '/fax-sms', label: 'nav.faxSms', icon: 'printer', page: 'fax' },
+      {
+        path: '/tickets',
+        label: 'nav.tickets',
+        icon: 'alert',
+        page: 'tickets',
+        children: [
+          { path: '/tickets/list', label: 'nav.ticketsList', icon: 'layers', page: 'tickets' },
+          { path: '/tickets/threats', label: 'nav.threats', icon: 'warning', page: 'threats' },
+          { path: '/tickets/registrations', label: 'nav.registrations', icon: 'check', page: 'registrations' },
+        ],
+      },
     ],
   },
   {

@@ -14,6 +14,11 @@ export function currentPath(): string {
   return location.pathname;
 }
 
+/** Where a user starts: agents (users whose only role is agent) on their desktop, others on the dashboard. */
+export function homePath(roles: readonly string[]): string {
+  return roles.length > 0 && roles.every((r) => r === 'agent') ? '/desk' : '/';
+}
+
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   if (to === location.pathname + location.search) return;
   if (opts.replace) history.replaceState(null, '', to);

@@ -346,6 +346,8 @@ export class AgentsModule implements Module {
       pauseReason: a.state === 'paused' ? a.reason : null,
       wrapUpEndsAt: a.state === 'wrap_up' && a.wrapUpEndsAt !== null ? iso(a.wrapUpEndsAt) : null,
       callLinkedid: a.linkedid,
+      // The desktop's disposition hold past the wrap-up timer (desk/wrap-holds.ts).
+      ...(a.state === 'wrap_up' && (a.wrapUpEndsAt === null || a.wrapUpEndsAt <= this.clock.now()) && this.engine.isHeld(a.agent.id) ? { dispositionOverdue: true } : {}),
     };
   }
 

@@ -57,6 +57,11 @@ export interface EngineOptions {
   agentRef: (agentId: number) => AgentRef | undefined;
   /** Called after every change of what a seat shows. */
   onSeatChange?: (seat: string) => void;
+  /**
+   * The agent desktop's disposition hold (desk/wrap-holds.ts): while true the agent stays in
+   * wrap-up after a talked call, even past the wrap-up timer, until releaseWrapUp().
+   */
+  wrapUpHold?: (agentId: number) => boolean;
   logger?: Logger;
 }
 
@@ -71,6 +76,34 @@ export class AgentEngine {
   private readonly seatFreedAt = new Map<string, number>();
 
   constructor(private readonly opts: EngineOptions) {}
+
+  /** Sets the disposition hold after construction (main.ts wires the desk in later). */
+  setWrapUpHold(fn: ((agentId: number) => boolean) | undefined): void {
+    this.opts.wrapUpHold = fn;
+  }
+
+  /** True while the desk holds this agent in wrap-up (disposition missing). */
+  isHeld(agentId: number): boolean {
+    try {
+      return this.opts.wrapUpHold?.(agentId) ?? false;
+    } catch (err) {
+      this.opts.logger?.error({ err, agentId }, 'wrap-up hold check threw; not holding');
+      return false;
+    }
+  }
+
+  /**
+   * The hold was released (disposition saved): a wrap-up whose timer ran out, or that had no
+   * timer, ends now; one with time left runs on.
+   */
+  releaseWrapUp(agentId: number): void {
+    const a = this.byAgent.get(agentId);
+    if (!a || a.state !== 'wrap_up' || this.isHeld(agentId)) return;
+    const now = this.opts.clock.now();
+    a.wrapUpEndsAt = null;
+    a.wrapLinkedid = null;
+    this.go(a, now, this.afterCallSpec(a));
+  }
 
   get clock(): Clock {
     return this.opts.clock;
@@ -223,6 +256,11 @@ export class AgentEngine {
     this.settle(a, now);
     a.afterCall = 'paused';
     a.afterCallReason = reason;
+    if (a.state === 'wrap_up' && this.isHeld(agentId)) {
+      // The disposition is still missing: the pause follows it.
+      this.saveExtras(a);
+      return 'after_call';
+    }
     switch (a.state) {
       case 'ready':
       case 'paused':
@@ -251,6 +289,10 @@ export class AgentEngine {
     this.settle(a, now);
     a.afterCall = 'ready';
     a.afterCallReason = null;
+    if (a.state === 'wrap_up' && this.isHeld(agentId)) {
+      this.saveExtras(a);
+      return 'after_call';
+    }
     a.wrapUpEndsAt = null;
     a.wrapLinkedid = null;
     if (a.state === 'paused' || a.state === 'wrap_up') {
@@ -332,7 +374,7 @@ export class AgentEngine {
         // what an unanswered ring returns to.
         const wrap = this.wrapMs(a);
         a.wrapUpEndsAt = wrap > 0 ? t + wrap : null;
-        a.wrapLinkedid = wrap > 0 ? a.linkedid : null;
+        a.wrapLinkedid = wrap > 0 || this.isHeld(a.agent.id) ? a.linkedid : null;
       } else if (a.state !== 'wrap_up') {
         a.wrapUpEndsAt = null;
         a.wrapLinkedid = null;
@@ -343,7 +385,12 @@ export class AgentEngine {
     // idle
     if (a.state === 'talking') {
       const wrap = this.wrapMs(a);
-      if (wrap > 0) {
+      if (this.isHeld(a.agent.id)) {
+        // Disposition required: wrap-up even without a timer.
+        a.wrapUpEndsAt = wrap > 0 ? t + wrap : null;
+        a.wrapLinkedid = a.linkedid;
+        this.go(a, t, { state: 'wrap_up', reason: null, linkedid: a.linkedid });
+      } else if (wrap > 0) {
         a.wrapUpEndsAt = t + wrap;
         a.wrapLinkedid = a.linkedid;
         this.go(a, t, { state: 'wrap_up', reason: null, linkedid: a.linkedid });
@@ -353,7 +400,7 @@ export class AgentEngine {
     } else if (a.state === 'ringing') {
       // An unanswered ring returns to where the agent was: a wrap-up still running, or
       // what the agent asked for (ready / paused).
-      if (a.wrapUpEndsAt !== null && a.wrapUpEndsAt > t) {
+      if ((a.wrapUpEndsAt !== null && a.wrapUpEndsAt > t) || (a.wrapLinkedid !== null && this.isHeld(a.agent.id))) {
         this.go(a, t, { state: 'wrap_up', reason: null, linkedid: a.wrapLinkedid });
       } else {
         a.wrapUpEndsAt = null;
@@ -366,6 +413,7 @@ export class AgentEngine {
   /** Ends a wrap-up whose time is up, at its planned end (exact, however late we look). */
   private settle(a: LiveAgent, now: number): void {
     if (a.state !== 'wrap_up' || a.wrapUpEndsAt === null || a.wrapUpEndsAt > now) return;
+    if (this.isHeld(a.agent.id)) return;
     const at = Math.max(a.wrapUpEndsAt, a.since);
     a.wrapUpEndsAt = null;
     a.wrapLinkedid = null;
@@ -409,8 +457,9 @@ export class AgentEngine {
         const cur = this.byAgent.get(id);
         if (!cur) return;
         this.settle(cur, this.opts.clock.now());
-        // A timer that fired a hair early must not leave the wrap-up running forever.
-        if (cur.state === 'wrap_up') this.armTimer(cur);
+        // A timer that fired a hair early must not leave the wrap-up running forever (a held
+        // wrap-up past its end waits for releaseWrapUp instead).
+        if (cur.state === 'wrap_up' && !(cur.wrapUpEndsAt !== null && cur.wrapUpEndsAt <= this.opts.clock.now() && this.isHeld(id))) this.armTimer(cur);
       }, a.wrapUpEndsAt - this.opts.clock.now()),
     );
   }

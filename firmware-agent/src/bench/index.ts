@@ -39,6 +39,11 @@ export const BENCHES: Record<string, BenchEntry> = {
     summary: 'predictive dialer simulator: progressive vs vicidial-adaptive vs predictive (--scenario FILE)',
     run: async (args) => (await import('../dialer/bench.js')).runDialerBenchCli(args),
   },
+  // Not in `bench all`: the first run generates a year of data (minutes, ~GBs, cached outside the repo).
+  reports: {
+    summary: 'KPI reports over one year of generated data (1.5 M calls, ~20 M agent states; cached data set)',
+    run: async (args) => (await import('../reports/bench.js')).runReportsBenchCli(args),
+  },
 };
 
 /** The `seatbox` launcher (firmware-agent/bin/seatbox.js), which runs dist/firmware-agent/cli.js's main(). */

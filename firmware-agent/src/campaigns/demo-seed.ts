@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import type { CampaignsModule } from './campaigns-module.js';
+import { DEMO_SCRIPT, demoIdentityFields } from '../desk/demo-data.js';
 
 export const DEMO_CAMPAIGN = '演示活动 Demo';
 export const DEMO_TEAM = '一组';
@@ -22,7 +23,8 @@ export function seedDemoCampaign(db: Db, mod: CampaignsModule, now: Date, leads 
     agentIds = (db.prepare('SELECT id FROM agents WHERE team = ? AND active = 1 ORDER BY id').all(DEMO_TEAM) as Array<{ id: number }>).map((r) => r.id);
   }
   db.prepare('INSERT OR IGNORE INTO teams (name) VALUES (?)').run(DEMO_TEAM);
-  const c = mod.campaigns.create({ name: DEMO_CAMPAIGN, dialMode: 'preview', createdBy: 'demo' });
+  // The desk's identity check and registration form (defaults) work on these leads (desk/demo-data.ts).
+  const c = mod.campaigns.create({ name: DEMO_CAMPAIGN, dialMode: 'preview', createdBy: 'demo', settings: { script: DEMO_SCRIPT } });
   let listId = 0;
   db.transaction(() => {
     listId = Number(
@@ -34,7 +36,8 @@ export function seedDemoCampaign(db: Db, mod: CampaignsModule, now: Date, leads 
     for (let i = 0; i < leads; i++) {
       const phone = `170${String(10000000 + i * 7919).slice(-8)}`;
       const name = SURNAMES[i % SURNAMES.length]! + GIVEN[(i * 7) % GIVEN.length]!;
-      ins.run(c.id, listId, i + 2, phone, 'mobile', name, JSON.stringify({ company: COMPANIES[i % COMPANIES.length], city: i % 2 ? '上海' : '北京' }));
+      const city = i % 2 ? '上海' : '北京';
+      ins.run(c.id, listId, i + 2, phone, 'mobile', name, JSON.stringify({ company: COMPANIES[i % COMPANIES.length], city, ...demoIdentityFields(i, city) }));
     }
   })();
   mod.custody.receive(listId, actor, now);

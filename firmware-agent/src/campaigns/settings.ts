@@ -3,6 +3,7 @@
 // validateSettings() fills defaults and names every problem by path and reason.
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { IdentitySettings, RegistrationFormSettings, TargetSettings, defaultIdentity, defaultRegistrationForm, defaultTargets, deskSettingsIssues, fillFormDefaults } from '../desk/form-settings.js';
 
 const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', description: 'HH:MM local time' });
 const Window = Type.Object({ from: HHMM, to: HHMM }, { additionalProperties: false });
@@ -59,6 +60,10 @@ export const CampaignSettings = Type.Object(
     channelLimit: Type.Integer({ minimum: 1, maximum: 480, default: 30 }),
     script: Type.String({ maxLength: 20000, default: '' }),
     dropCapPercent: Type.Number({ minimum: 0, maximum: 100, default: 3 }),
+    /** Desk records (desk/form-settings.ts): identity check, registration form, daily targets. */
+    identity: IdentitySettings,
+    registrationForm: RegistrationFormSettings,
+    targets: TargetSettings,
   },
   { additionalProperties: false },
 );
@@ -95,6 +100,9 @@ export function defaultSettings(): CampaignSettings {
     channelLimit: 30,
     script: '您好，请问是{{name}}吗？我是{{fields.company}}的客服……',
     dropCapPercent: 3,
+    identity: defaultIdentity(),
+    registrationForm: defaultRegistrationForm(),
+    targets: defaultTargets(),
   };
 }
 
@@ -131,6 +139,7 @@ export function validateSettings(input: unknown, base: CampaignSettings = defaul
   if (isPlainObject(doc) && Array.isArray(doc.dispositions)) {
     doc.dispositions = doc.dispositions.map((d) => (isPlainObject(d) ? { sale: false, contact: false, dnc: false, callback: false, final: false, ...d } : d));
   }
+  if (isPlainObject(doc)) fillFormDefaults(doc);
   const issues: SettingsIssue[] = [];
   for (const e of Value.Errors(CampaignSettings, doc)) {
     const path = 'settings' + e.path.replace(/\//g, '.');
@@ -155,6 +164,7 @@ export function validateSettings(input: unknown, base: CampaignSettings = defaul
     codes.add(d.code);
     if (d.callback && d.final) issues.push({ path: `settings.dispositions.${i}`, message: 'a callback disposition cannot be final' });
   });
+  issues.push(...deskSettingsIssues(s));
   for (const p of scriptPlaceholders(s.script)) {
     if (!PLACEHOLDER.test(p)) issues.push({ path: 'settings.script', message: `unknown placeholder {{${p}}}: use {{name}}, {{phone}} or {{fields.<column>}}` });
   }

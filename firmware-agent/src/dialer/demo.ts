@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { CampaignsModule } from '../campaigns/campaigns-module.js';
 import { DEMO_TEAM } from '../campaigns/demo-seed.js';
+import { DEMO_SCRIPT, demoIdentityFields } from '../desk/demo-data.js';
 import type { Db } from '../db/database.js';
 import type { DialerAgent } from './dialer-module.js';
 
@@ -68,7 +69,7 @@ export function seedDemoDialerCampaign(db: Db, mod: CampaignsModule, now: Date, 
   const c = mod.campaigns.create({
     name: DEMO_DIALER_CAMPAIGN,
     dialMode: 'predictive',
-    settings: { hours: { timezone: 'Asia/Shanghai', weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay }, holidays: [] }, channelLimit: 40 },
+    settings: { hours: { timezone: 'Asia/Shanghai', weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay }, holidays: [] }, channelLimit: 40, script: DEMO_SCRIPT },
     createdBy: 'demo',
   });
   let listId = 0;
@@ -79,7 +80,11 @@ export function seedDemoDialerCampaign(db: Db, mod: CampaignsModule, now: Date, 
         .run(c.id, 'demo', 'demo-dialer-leads.csv', createHash('sha256').update('demo-dialer').digest('hex'), 'utf-8', 'demo', leads, leads).lastInsertRowid,
     );
     const ins = db.prepare('INSERT INTO leads (campaign_id, list_id, source_line, phone, phone_kind, name, fields_json) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (let i = 0; i < leads; i++) ins.run(c.id, listId, i + 2, `171${String(20000000 + i * 3571).slice(-8)}`, 'mobile', `客户${i + 1}`, '{}');
+    // Company, city, ID number and address: the desk's script and identity check work on them (desk/demo-data.ts).
+    for (let i = 0; i < leads; i++) {
+      const city = i % 2 ? '上海' : '北京';
+      ins.run(c.id, listId, i + 2, `171${String(20000000 + i * 3571).slice(-8)}`, 'mobile', `客户${i + 1}`, JSON.stringify({ company: '华夏宽带', city, ...demoIdentityFields(i + 1000, city) }));
+    }
   })();
   mod.custody.receive(listId, actor, now);
   mod.custody.drawSample(listId, 20, actor, now);

@@ -371,6 +371,8 @@ export const leadsRoutes: FastifyPluginAsyncTypebox<{ deps: HttpDeps }> = async 
         mod.now(),
       );
       audit(req, 'lead.outcome', `lead:${l.id}`, { outcome: req.body.outcome, disposition: req.body.disposition ?? null, status: r.status });
+      // Send-after-call SMS templates (docs/sms.md) follow every disposition, wherever it is recorded.
+      if (req.body.disposition) deps.sms?.afterDisposition({ leadId: l.id, campaignId: l.campaign_id, disposition: req.body.disposition, agentId: a?.agentId ?? null, at: mod.now() });
       return present(req, r, { why: true, perspective: a ? { kind: 'agent', ...a } : { kind: 'overview' } });
     },
   );

@@ -159,6 +159,8 @@ export const SeatLive = Type.Object({
   /** Wrap-up ends automatically at this time (ISO), when in wrap_up. */
   wrapUpEndsAt: Type.Union([Type.String(), Type.Null()]),
   callLinkedid: Type.Union([Type.String(), Type.Null()]),
+  /** Agent desktop: in wrap-up past its timer with the disposition still missing (team leads watch this). */
+  dispositionOverdue: Type.Optional(Type.Boolean()),
 });
 export type SeatLive = Static<typeof SeatLive>;
 

@@ -39,6 +39,14 @@ import type { LeadsImportService } from '../leads/import/import-service.js';
 import { leadsImportRoutes } from './leads-import-routes.js';
 import type { RecordingModule } from '../recording/recording-module.js';
 import { recordingRoutes } from './recording-routes.js';
+import type { SmsModule } from '../sms/sms-module.js';
+import { smsRoutes } from './sms-routes.js';
+import type { DeskModule } from '../desk/desk-module.js';
+import { deskRoutes } from './desk-routes.js';
+import type { ReportsModule } from '../reports/reports-module.js';
+import { reportsRoutes } from './reports-routes.js';
+import type { DeskRecords } from '../desk/desk-records.js';
+import { deskRecordsRoutes } from './desk-records-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -75,6 +83,14 @@ export interface HttpDeps {
   leadsImport?: LeadsImportService;
   /** Call recordings and their storage lifecycle (absent in API-only tests). */
   recording?: RecordingModule;
+  /** SMS through a GSM modem: templates, bulk sends, outbox/inbox (absent in API-only tests). */
+  sms?: SmsModule;
+  /** Agent desktop core (docs/agent-desktop.md; absent in API-only tests). */
+  desk?: DeskModule;
+  /** KPI reports, targets, report settings (absent in API-only tests). */
+  reports?: ReportsModule;
+  /** Desk records: identity checks, threat calls, complaint tickets, registrations (absent in API-only tests). */
+  deskRecords?: DeskRecords;
   live: LiveFeed;
   /** System → Update (absent when the box has no update key). */
   update?: UpdateRouteDeps;
@@ -187,6 +203,10 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   if (deps.dialer && deps.campaigns) await app.register(dialerRoutes, { prefix: '/api/v1', deps });
   if (deps.leadsImport) await app.register(leadsImportRoutes, { prefix: '/api/v1', deps });
   if (deps.recording) await app.register(recordingRoutes, { prefix: '/api/v1', deps });
+  if (deps.sms) await app.register(smsRoutes, { prefix: '/api/v1', deps });
+  if (deps.desk && deps.agents) await app.register(deskRoutes, { prefix: '/api/v1', deps: { ...deps, desk: deps.desk } });
+  if (deps.reports) await app.register(reportsRoutes, { prefix: '/api/v1', deps });
+  if (deps.deskRecords && deps.campaigns) await app.register(deskRecordsRoutes, { prefix: '/api/v1', deps });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => {
     // @fastify/websocket hides websocket routes from the spec; describe the live feed by hand.

@@ -6,6 +6,8 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Db } from '../db/database.js';
 import { CampaignError, type CampaignStore } from '../campaigns/campaign-store.js';
 import type { LeadRow } from './lead-view.js';
+import { destroyDeskRecords } from '../desk/desk-records-destroy.js';
+import { destroySmsRecords } from '../sms/sms-destroy.js';
 
 export interface Actor {
   userId: number | null;
@@ -429,6 +431,10 @@ export class Custody {
           this.db.exec(`UPDATE calls SET from_num = '***' WHERE ${hit('from_num')}`);
           this.db.exec(`UPDATE call_legs SET caller_num = '***' WHERE ${hit('caller_num')}`);
           this.db.exec(`UPDATE call_legs SET connected_num = '***' WHERE ${hit('connected_num')}`);
+          // Desk records (registrations, complaint tickets) lose their personal data; their counts stay.
+          destroyDeskRecords(this.db, campaignId, now.toISOString());
+          // SMS of the campaign and replies of its numbers lose their numbers and texts.
+          destroySmsRecords(this.db, campaignId, now.toISOString());
           this.db.exec('DELETE FROM temp.destroyed_phones');
           this.db.prepare(`UPDATE campaigns SET status = 'destroyed', destroyed_at = ?, destroyed_by = ? WHERE id = ?`).run(now.toISOString(), actor.username, campaignId);
           this.db.prepare('INSERT INTO campaign_destructions (campaign_id, at, by_username, leads, counts_json) VALUES (?, ?, ?, ?, ?)').run(campaignId, now.toISOString(), actor.username, total, JSON.stringify(counts));

@@ -11,6 +11,7 @@ import { assertValidModel, type PbxModel } from './model.js';
 import { telephonyView } from './telephony-view.js';
 import { renderHotlineDialplan } from './hotline-render.js';
 import { renderFaxDialplan } from '../fax/dialplan.js';
+import { renderDeskDialplan } from '../desk/dialplan.js';
 
 /** Every file we generate, in a fixed order. Asterisk's other config files are left absent. */
 export const CONFIG_FILES = [
@@ -88,7 +89,7 @@ export const MODULE_GROUPS: ReadonlyArray<{ title: string; modules: readonly str
   { title: 'Media', modules: ['res_rtp_asterisk.so', 'bridge_simple.so', 'bridge_native_rtp.so', 'bridge_softmix.so', 'bridge_holding.so', 'bridge_builtin_features.so', 'bridge_builtin_interval_features.so'] },
   { title: 'Codecs and file formats', modules: ['codec_ulaw.so', 'codec_alaw.so', 'codec_a_mu.so', 'codec_gsm.so', 'codec_g722.so', 'codec_resample.so', 'format_gsm.so', 'format_wav.so', 'format_wav_gsm.so', 'format_pcm.so', 'format_sln.so'] },
   { title: 'Dialplan', modules: ['pbx_config.so'] },
-  { title: 'Applications', modules: ['app_dial.so', 'app_queue.so', 'app_mixmonitor.so', 'app_chanspy.so', 'app_playback.so', 'app_playtones.so', 'app_echo.so', 'app_verbose.so', 'app_stack.so', 'app_exec.so', 'app_userevent.so', 'app_senddtmf.so', 'app_read.so', 'app_record.so'] },
+  { title: 'Applications', modules: ['app_dial.so', 'app_queue.so', 'app_mixmonitor.so', 'app_chanspy.so', 'app_playback.so', 'app_playtones.so', 'app_echo.so', 'app_verbose.so', 'app_stack.so', 'app_exec.so', 'app_userevent.so', 'app_senddtmf.so', 'app_read.so', 'app_record.so', 'app_bridgeaddchan.so'] },
   {
     title: 'Dialplan functions',
     modules: ['func_rand.so', 'func_logic.so', 'func_strings.so', 'func_math.so', 'func_cut.so', 'func_channel.so', 'func_callerid.so', 'func_global.so', 'func_hangupcause.so', 'func_timeout.so', 'func_uuid.so', 'func_devstate.so', 'func_periodic_hook.so', 'func_groupcount.so', 'func_uri.so', 'func_pjsip_endpoint.so', 'func_pjsip_aor.so', 'func_pjsip_contact.so', 'func_db.so', 'func_sha1.so'],
@@ -198,6 +199,7 @@ function buildView(m: PbxModel) {
     tel: telephonyView(m),
     hotlineDialplan: renderHotlineDialplan(m),
     faxDialplan: renderFaxDialplan(m),
+    deskDialplan: renderDeskDialplan(m),
     features: { blindTransfer: '##', attendedTransfer: '*2' },
     transportName: TRANSPORT_NAME,
     writeTimeoutMs: AMI_WRITE_TIMEOUT_MS,

@@ -55,6 +55,10 @@ export const APP_MODULES: Readonly<Record<string, string>> = {
   set: CORE,
   mset: CORE,
   wait: CORE,
+  // main/features.c (agent desktop: take a held call back, complete a transfer)
+  bridge: CORE,
+  // agent desktop: three-party conference
+  bridgeadd: 'app_bridgeaddchan.so',
   waitdigit: CORE,
   waitexten: CORE,
   dial: 'app_dial.so',

@@ -6,6 +6,9 @@ import { recordingsEn } from '../pages/recordings/messages.js';
 import { leadsImportEn } from '../pages/leads-import/messages.js';
 import { outboundEn } from '../pages/outbound/messages.js';
 import { dialerEn } from '../pages/dialer/messages.js';
+import { deskEn } from '../pages/desk/messages.js';
+import { recordsEn } from '../pages/desk/records/messages.js';
+import { smsEn } from '../pages/sms/messages.js';
 
 export const en: Record<MessageKey, string> = {
   ...inboundEn,
@@ -14,6 +17,9 @@ export const en: Record<MessageKey, string> = {
   ...leadsImportEn,
   ...outboundEn,
   ...dialerEn,
+  ...deskEn,
+  ...recordsEn,
+  ...smsEn,
   'app.name': 'SeatBox',
   'app.tagline': 'Call-center appliance',
   'app.console': 'Admin console',

@@ -7,6 +7,9 @@ import { recordingsZh } from '../pages/recordings/messages.js';
 import { leadsImportZh } from '../pages/leads-import/messages.js';
 import { outboundZh } from '../pages/outbound/messages.js';
 import { dialerZh } from '../pages/dialer/messages.js';
+import { deskZh } from '../pages/desk/messages.js';
+import { recordsZh } from '../pages/desk/records/messages.js';
+import { smsZh } from '../pages/sms/messages.js';
 
 export const zhCN = {
   ...inboundZh,
@@ -15,6 +18,9 @@ export const zhCN = {
   ...leadsImportZh,
   ...outboundZh,
   ...dialerZh,
+  ...deskZh,
+  ...recordsZh,
+  ...smsZh,
   'app.name': 'SeatBox',
   'app.tagline': '呼叫中心一体机',
   'app.console': '管理控制台',

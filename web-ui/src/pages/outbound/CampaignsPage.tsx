@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { describeError } from '../../errors.js';
 import { useLiveMessages } from '../../live.js';
 import { useI18n, type MessageKey } from '../../i18n/index.js';
+import { DeskSettingsSections } from '../desk/records/DeskSettingsEditor.js';
 import { outboundApi, type CampaignInfo, type CampaignSettings, type Issue, type Lead } from './outbound-api.js';
 import { CampaignPicker, checked, hasRole, notDialingText, outcomeLabel, StatusBadge, val, whyText } from './shared.js';
 import './outbound.css';
@@ -358,6 +359,7 @@ function SettingsEditor({ campaign, canEdit, onSaved }: { campaign: CampaignInfo
       <h3 class="ob-h3">{t('outbound.settings.script')}</h3>
       <p class="field-hint">{t('outbound.settings.scriptHint')}</p>
       <textarea class="ob-script" rows={5} value={s.script} onInput={(e) => up((d) => void (d.script = (e.target as HTMLTextAreaElement).value))} data-testid="settings-script" />
+      <DeskSettingsSections s={s} up={up} />
       {canEdit && (
         <div class="ob-row">
           <button type="button" class="btn btn-primary" onClick={() => void save()} data-testid="settings-save">
