@@ -129,7 +129,10 @@ describe('desk records in the web UI (manager side)', () => {
     expect((await api('GET', '/threats?unacknowledged=true')).body.threats).toHaveLength(0);
     await page.locator('[data-nav="/tickets/threats"]').click();
     await byTestId('threats-page').waitFor();
-    const row = await byTestId('threats-table').locator('tbody tr').first().innerText();
+    // The table renders its empty row until the list arrives: wait for the threat's row.
+    const rowLoc = byTestId('threats-table').locator('tbody tr', { hasText: '来电者扬言报复' }).first();
+    await rowLoc.waitFor();
+    const row = await rowLoc.innerText();
     expect(row).toContain('admin');
     expect(row).toContain('来电者扬言报复');
   }, 60_000);

@@ -357,6 +357,8 @@ describe('agent desktop against seatbox serve --demo', () => {
     const list = await pageApi(managerPage, 'GET', '/threats');
     expect(list.status).toBe(200);
     expect((list.body.threats as Array<{ linkedid: string; notes: string }>).some((x) => x.linkedid === firstLinkedid && x.notes === '来电者威胁要上门闹事')).toBe(true);
+    // The agent's own screen shows the threat badge at once (a desk.state push, no reload).
+    await page.getByTestId('desk-call-threat').waitFor({ timeout: 5000 });
     await shot(managerPage, 'desk-04-threat-manager');
 
     // A complaint ticket from the same call (the ticket dialog of the desk records).

@@ -60,7 +60,7 @@ describe('campaigns in the running agent', () => {
     expect(next.status).toBe(200);
     expect(next.body.lead).toMatchObject({ agentId: agentRow.id, masked: false, why: { due: true } });
     expect(next.body.lead.phone).toMatch(/^170\d{8}$/);
-    expect(next.body.lead.script.text).toMatch(/^您好，请问是.+吗？我是.+的客服……$/);
+    expect(next.body.lead.script.text).toMatch(/^您好，请问是.+吗？我是.+的客服。.+请问现在方便吗？$/);
     // Asking again returns the same held lead (one at a time).
     expect((await agent('POST', `/api/v1/campaigns/${demo.id}/next`)).body.lead.id).toBe(next.body.lead.id);
 

@@ -125,6 +125,8 @@ export class DeskModule implements Module {
     try {
       if (msg.type === 'seat.updated') this.onSeat(msg.data);
       else if (msg.type === 'call.updated' || msg.type === 'call.ended') this.onCall(msg.data);
+      // A threat marked on a call: the agent's own screen shows the badge at once.
+      else if (msg.type === 'desk.threat' && msg.data.agentId !== null) this.refreshAgent(msg.data.agentId);
     } catch (err) {
       this.log.error({ err }, 'desk update failed');
     }
