@@ -15,7 +15,7 @@ import { SmsModule } from './sms/sms-module.js';
 import { DeskRecords } from './desk/desk-records.js';
 import { DeskModule } from './desk/desk-module.js';
 import { WrapHolds } from './desk/wrap-holds.js';
-import { seedDemoDeskAgent } from './desk/demo.js';
+import { seedDemoDeskAgent, seedDemoSeats } from './desk/demo.js';
 import { RECORDINGS_SUBDIR, RecordingModule, type RecordingModuleDeps } from './recording/recording-module.js';
 import { ReportsModule } from './reports/reports-module.js';
 import { tableSeatDirectory } from './agents/seat-directory.js';
@@ -160,6 +160,8 @@ export class SeatBoxAgent {
     this.db = openDatabase(this.opts.dataDir);
     this.settings = new SettingsStore(this.db);
     const audit = (this.audit = new AuditLog(this.db));
+    // Demo (with its traffic): a few seats, so the demo agent can use the desktop at once.
+    if (this.opts.demo && this.opts.demoCalls !== false) seedDemoSeats(this.db, log.child({ module: 'desk' }));
     // Seats, trunks, routes and cards. The cards are probed before the first config is
     // written: analog seats and lines need them.
     this.seatsTrunks = new SeatsTrunksModule({

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { UserStore } from '../auth/users.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logging.js';
+import { generateSeatSecret } from '../seats/seat-store.js';
 
 export const DEMO_DESK_USER = 'demo-agent';
 export const DEMO_DESK_AGENT = '9101';
@@ -19,4 +20,27 @@ export async function seedDemoDeskAgent(db: Db, users: UserStore, log: Logger): 
   db.prepare('UPDATE agents SET user_id = ? WHERE id = ?').run(user.id, agent.id);
   log.info({ username: DEMO_DESK_USER, password, agent: DEMO_DESK_AGENT }, 'demo agent desktop account created (the password is shown only now)');
   return { username: DEMO_DESK_USER, password, agentNumber: DEMO_DESK_AGENT };
+}
+
+export const DEMO_SEATS = { from: 8001, to: 8010 } as const;
+const DEMO_SEATS_KEY = 'demo.seatsSeeded';
+
+/**
+ * Demo: seats 8001–8010 on a box that has none, so the demo agent can log into the desktop at
+ * once (the demo's `seatbox-dialer-seat` answers for the seat like a phone). Each gets its own
+ * generated SIP secret. Done once: a box whose admin later removes them stays without.
+ */
+export function seedDemoSeats(db: Db, log: Logger): number {
+  if (db.prepare('SELECT 1 FROM settings WHERE key = ?').get(DEMO_SEATS_KEY)) return 0;
+  const has = (db.prepare('SELECT count(*) AS n FROM seats').get() as { n: number }).n > 0;
+  let created = 0;
+  db.transaction(() => {
+    if (!has) {
+      const ins = db.prepare("INSERT INTO seats (extension, name, kind, tech, secret, secret_set_at) VALUES (?, ?, 'agent', 'sip', ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))");
+      for (let ext = DEMO_SEATS.from; ext <= DEMO_SEATS.to; ext++) created += ins.run(String(ext), `演示坐席 ${ext}`, generateSeatSecret()).changes;
+    }
+    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(DEMO_SEATS_KEY, JSON.stringify(true));
+  })();
+  if (created > 0) log.info({ seats: `${DEMO_SEATS.from}-${DEMO_SEATS.to}` }, 'demo seats created (each with its own SIP secret)');
+  return created;
 }
