@@ -18,6 +18,7 @@ import { WrapHolds } from './desk/wrap-holds.js';
 import { seedDemoDeskAgent, seedDemoSeats } from './desk/demo.js';
 import { RECORDINGS_SUBDIR, RecordingModule, type RecordingModuleDeps } from './recording/recording-module.js';
 import { ReportsModule } from './reports/reports-module.js';
+import { WallboardModule } from './reports/wallboard.js';
 import { tableSeatDirectory } from './agents/seat-directory.js';
 import { AsteriskAmiClient } from './ami/client.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -108,6 +109,8 @@ export class SeatBoxAgent {
   desk!: DeskModule;
   /** KPIs: queue-entry records, rollups folded every minute, reports (docs/reports.md). */
   reports!: ReportsModule;
+  /** Wallboard (docs/wallboard.md): today's live figures pushed as wallboard.update. */
+  wallboard!: WallboardModule;
   live = new LiveFeed();
   audit!: AuditLog;
   app?: App;
@@ -387,6 +390,13 @@ export class SeatBoxAgent {
     this.reports = new ReportsModule({ db: this.db, settings: this.settings, audit, ami: this.ami, logger: log.child({ module: 'reports' }), archiveDir: join(this.opts.dataDir, 'reports-archive') });
     await this.reports.start();
     this.started.push(this.reports);
+    // After the reports module: its queue recorder writes queue_calls before our (deferred) recompute reads them.
+    this.wallboard = new WallboardModule({
+      db: this.db, live: this.live, ami: this.ami, params: () => this.reports.params(), seats: () => this.agents.seatsLive(),
+      queues: () => this.hotline.queues().queues.map((q) => ({ name: q.name, label: q.label })), logger: log.child({ module: 'wallboard' }),
+    });
+    await this.wallboard.start();
+    this.started.push(this.wallboard);
     await this.ami.connect();
 
     this.system = createSystemServices(
@@ -417,6 +427,7 @@ export class SeatBoxAgent {
       fax: this.fax,
       sms: this.sms,
       reports: this.reports,
+      wallboard: this.wallboard,
       applyFaxIdentity: (actor) => this.applyModel(this.buildModel(), { ...(actor.userId ? { userId: actor.userId } : {}), ...(actor.username ? { username: actor.username } : {}), ...(actor.ip ? { ip: actor.ip } : {}) }),
       live: this.live,
       update: this.system.routes.update,

@@ -101,13 +101,24 @@ async function udpPortBound(port: number, host: string): Promise<boolean> {
 }
 
 export async function startSipp(opts: SippOptions): Promise<SippProcess> {
+  const localIp = opts.localIp ?? '127.0.0.1';
+  // A port picked free can be taken by another process (another test file, another SIPp)
+  // before SIPp binds it: SIPp then exits at once. With a port of our choosing, pick again.
+  for (let attempt = 1; ; attempt++) {
+    const localPort = opts.localPort ?? (await pickUdpPort(localIp));
+    const proc = await startSippOn(opts, localIp, localPort);
+    if (opts.localPort !== undefined || attempt >= 3 || proc.child.exitCode === null) return proc;
+    const r = await proc.done;
+    if (!/bind|address already in use/i.test(`${r.stderr}\n${r.errors}\n${r.stdout}`)) return proc;
+    cleanSipp(r);
+  }
+}
+
+async function startSippOn(opts: SippOptions, localIp: string, localPort: number): Promise<SippProcess> {
   const dir = mkdtempSync(join(tmpdir(), `seatbox-sipp-${opts.label ?? 'run'}-`));
   const scenario = join(dir, 'scenario.xml');
   writeFileSync(scenario, opts.scenario);
-  const localIp = opts.localIp ?? '127.0.0.1';
   const args = ['-sf', scenario, '-i', localIp, '-bind_local', '-t', 'u1', '-nostdin'];
-  // Without a port SIPp picks one itself; we want to know it to wait for the bind.
-  const localPort = opts.localPort ?? (await pickUdpPort(localIp));
   args.push('-p', String(localPort));
   if (opts.csv !== undefined) {
     const csv = join(dir, 'data.csv');
@@ -177,7 +188,8 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
       if (re.test(read(files.messages))) return;
       if (child.exitCode !== null || child.signalCode !== null) {
         if (re.test(read(files.messages))) return;
-        throw new Error(`sipp ${opts.label ?? ''} exited before ${re} appeared in its trace`);
+        const why = `${stderr}\n${read(files.errors)}`.trim().split('\n').slice(-5).join(' | ');
+        throw new Error(`sipp ${opts.label ?? ''} exited (code ${child.exitCode ?? child.signalCode}) before ${re} appeared in its trace${why ? `: ${why}` : ''}`);
       }
       if (Date.now() > deadline) throw new Error(`sipp ${opts.label ?? ''}: ${re} did not appear within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 25));

@@ -36,6 +36,8 @@ import { CustodyPage } from './pages/outbound/CustodyPage.js';
 import { DncPage } from './pages/outbound/DncPage.js';
 import { DialerPage } from './pages/dialer/DialerPage.js';
 import { AgentDeskPage } from './pages/desk/AgentDesk.js';
+import { ReportsPage } from './pages/reports/ReportsPage.js';
+import { WallboardPage } from './pages/wallboard/WallboardPage.js';
 import { UpdatePage } from './pages/system/update/UpdatePage.js';
 import { homePath, navigate, usePath } from './router.js';
 
@@ -179,6 +181,13 @@ function Shell() {
       return <LoginPage notice={phase.notice} onDone={signedIn} />;
     case 'app': {
       const item = route?.item;
+      // The wallboard fills a TV: no nav, no header.
+      if (item?.page === 'wallboard')
+        return (
+          <LiveProvider onAuthLost={authLost}>
+            <WallboardPage user={phase.user} />
+          </LiveProvider>
+        );
       return (
         <LiveProvider onAuthLost={authLost}>
           <Layout user={phase.user} route={route} onLogout={logout}>
@@ -232,6 +241,8 @@ function Shell() {
               <DialerPage user={phase.user} />
             ) : item.page === 'agentDesk' ? (
               <AgentDeskPage user={phase.user} />
+            ) : item.page === 'reports' ? (
+              <ReportsPage user={phase.user} />
             ) : (
               <PlaceholderPage key={item.path} label={item.label} desc={item.desc} icon={item.icon} />
             )}

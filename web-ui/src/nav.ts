@@ -2,7 +2,7 @@
 import type { IconName } from './components/Icon.js';
 import type { MessageKey } from './i18n/index.js';
 
-export type PageKind = 'tickets' | 'threats' | 'registrations' | 'agentDesk' | 'outboundDialer' | 'outboundCampaigns' | 'outboundCustody' | 'outboundDnc' | 'leadsImport' | 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware' | 'inboundIvr' | 'inboundQueues' | 'inboundCallbacks' | 'recordings' | 'fax' | 'sms';
+export type PageKind = 'reports' | 'wallboard' | 'tickets' | 'threats' | 'registrations' | 'agentDesk' | 'outboundDialer' | 'outboundCampaigns' | 'outboundCustody' | 'outboundDnc' | 'leadsImport' | 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware' | 'inboundIvr' | 'inboundQueues' | 'inboundCallbacks' | 'recordings' | 'fax' | 'sms';
 
 export interface NavItem {
   path: string;
@@ -26,6 +26,8 @@ export const NAV: NavSection[] = [
       { path: '/', label: 'nav.dashboard', icon: 'dashboard', page: 'dashboard' },
       // The agent's one screen (issue 8); agents land here (app.tsx).
       { path: '/desk', label: 'nav.desk', icon: 'headset', page: 'agentDesk' },
+      // Full-screen TV board, rendered without the console shell (app.tsx).
+      { path: '/wallboard', label: 'nav.wallboard', icon: 'activity', page: 'wallboard' },
     ],
   },
   {
@@ -75,7 +77,7 @@ export const NAV: NavSection[] = [
     items: [
       { path: '/qa', label: 'nav.qa', icon: 'qa', page: 'placeholder', desc: 'area.qa.desc' },
       { path: '/schedule', label: 'nav.schedule', icon: 'calendar', page: 'placeholder', desc: 'area.schedule.desc' },
-      { path: '/reports', label: 'nav.reports', icon: 'chart', page: 'placeholder', desc: 'area.reports.desc' },
+      { path: '/reports', label: 'nav.reports', icon: 'chart', page: 'reports' },
       { path: '/fax-sms', label: 'nav.faxSms', icon: 'printer', page: 'fax' },
       {
         path: '/tickets',

@@ -238,4 +238,6 @@ export type LiveMessage =
   | { type: 'ticket.updated'; data: { id: number; status: string; team: string | null; assigneeUserId: number | null; createdByUserId: number | null; overdue: boolean; updatedAt: string } }
   /** SMS (docs/sms.md): the modem's state and a bulk send's progress. */
   | { type: 'sms.modem'; data: { state: string; operator: string | null; signal: number | null; error: string | null; at: string } }
-  | { type: 'sms.progress'; data: { batchId: number; campaignId: number | null; total: number; sent: number; failed: number; skipped: number; state: string } };
+  | { type: 'sms.progress'; data: { batchId: number; campaignId: number | null; total: number; sent: number; failed: number; skipped: number; state: string } }
+  /** Wallboard (docs/wallboard.md): the whole board, within 1 s of a queue / agent / dialer event; to admin, manager, team lead. */
+  | { type: 'wallboard.update'; data: import('../reports/wallboard.js').WallboardSnapshot };

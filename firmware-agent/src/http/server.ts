@@ -47,6 +47,8 @@ import type { ReportsModule } from '../reports/reports-module.js';
 import { reportsRoutes } from './reports-routes.js';
 import type { DeskRecords } from '../desk/desk-records.js';
 import { deskRecordsRoutes } from './desk-records-routes.js';
+import type { WallboardModule } from '../reports/wallboard.js';
+import { wallboardRoutes } from './wallboard-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -89,6 +91,8 @@ export interface HttpDeps {
   desk?: DeskModule;
   /** KPI reports, targets, report settings (absent in API-only tests). */
   reports?: ReportsModule;
+  /** Wallboard: today's live board (absent in API-only tests). */
+  wallboard?: WallboardModule;
   /** Desk records: identity checks, threat calls, complaint tickets, registrations (absent in API-only tests). */
   deskRecords?: DeskRecords;
   live: LiveFeed;
@@ -207,6 +211,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   if (deps.desk && deps.agents) await app.register(deskRoutes, { prefix: '/api/v1', deps: { ...deps, desk: deps.desk } });
   if (deps.reports) await app.register(reportsRoutes, { prefix: '/api/v1', deps });
   if (deps.deskRecords && deps.campaigns) await app.register(deskRecordsRoutes, { prefix: '/api/v1', deps });
+  if (deps.wallboard) await app.register(wallboardRoutes, { prefix: '/api/v1', deps: { ...deps, wallboard: deps.wallboard } });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => {
     // @fastify/websocket hides websocket routes from the spec; describe the live feed by hand.

@@ -9,6 +9,8 @@ import { dialerEn } from '../pages/dialer/messages.js';
 import { deskEn } from '../pages/desk/messages.js';
 import { recordsEn } from '../pages/desk/records/messages.js';
 import { smsEn } from '../pages/sms/messages.js';
+import { reportsEn } from '../pages/reports/messages.js';
+import { wallboardEn } from '../pages/wallboard/messages.js';
 
 export const en: Record<MessageKey, string> = {
   ...inboundEn,
@@ -20,6 +22,8 @@ export const en: Record<MessageKey, string> = {
   ...deskEn,
   ...recordsEn,
   ...smsEn,
+  ...reportsEn,
+  ...wallboardEn,
   'app.name': 'SeatBox',
   'app.tagline': 'Call-center appliance',
   'app.console': 'Admin console',

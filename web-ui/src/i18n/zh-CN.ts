@@ -10,6 +10,8 @@ import { dialerZh } from '../pages/dialer/messages.js';
 import { deskZh } from '../pages/desk/messages.js';
 import { recordsZh } from '../pages/desk/records/messages.js';
 import { smsZh } from '../pages/sms/messages.js';
+import { reportsZh } from '../pages/reports/messages.js';
+import { wallboardZh } from '../pages/wallboard/messages.js';
 
 export const zhCN = {
   ...inboundZh,
@@ -21,6 +23,8 @@ export const zhCN = {
   ...deskZh,
   ...recordsZh,
   ...smsZh,
+  ...reportsZh,
+  ...wallboardZh,
   'app.name': 'SeatBox',
   'app.tagline': '呼叫中心一体机',
   'app.console': '管理控制台',
