@@ -119,6 +119,23 @@ export const NAV: NavSection[] = [
   },
 ];
 
+/**
+ * What an agent-only account sees in the menu: its own desk, its published figures and its own
+ * tickets. Hiding the rest is convenience, not security: every API route checks roles itself.
+ */
+const AGENT_PATHS = new Set(['/desk', '/reports', '/tickets', '/tickets/list']);
+
+export function navFor(roles: readonly string[]): NavSection[] {
+  if (roles.length === 0 || roles.some((r) => r !== 'agent')) return NAV;
+  return NAV.map((section) => ({
+    ...section,
+    items: section.items.flatMap((item): NavItem[] => {
+      if (!AGENT_PATHS.has(item.path)) return [];
+      return item.children ? [{ ...item, children: item.children.filter((c) => AGENT_PATHS.has(c.path)) }] : [item];
+    }),
+  })).filter((section) => section.items.length > 0);
+}
+
 export interface RouteMatch {
   item: NavItem;
   parent?: NavItem;

@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Role, User } from '../../../firmware-agent/src/http/schemas.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
-import { NAV, type NavItem, type RouteMatch } from '../nav.js';
+import { navFor, type NavItem, type RouteMatch } from '../nav.js';
 import { Link } from '../router.js';
 import { Icon, Logo } from './Icon.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
@@ -77,7 +77,7 @@ export function Layout({
             </span>
           </Link>
           <nav class="nav" aria-label={t('nav.primary')}>
-            {NAV.map((section) => (
+            {navFor(user.roles).map((section) => (
               <div class="nav-section" key={section.title}>
                 <div class="nav-section-title">{t(section.title)}</div>
                 {section.items.map((item) =>
