@@ -7,4 +7,4 @@ DATA="${SEATBOX_DEMO_DATA:-/var/lib/seatbox-demo}"
 PORT="${SEATBOX_PORT:-8080}"
 echo "SeatBox demo: http://127.0.0.1:$PORT  (data in $DATA; Ctrl-C stops everything)" >&2
 # Node flags as on the appliance (image/rootfs/etc/systemd/system/seatbox-agent.service).
-exec node --max-semi-space-size=2 firmware-agent/bin/seatbox.js serve --demo --data "$DATA" --port "$PORT"
+exec node --max-semi-space-size=2 --optimize-for-size firmware-agent/bin/seatbox.js serve --demo --data "$DATA" --port "$PORT"

@@ -65,11 +65,19 @@ describe('seatbox serve --demo (the daemon)', () => {
     expect(health?.asterisk.version).toMatch(/^22\./);
     expect(health?.status).toBe('ok');
 
-    // Idle-ish memory after the start-up burst.
-    await new Promise((r) => setTimeout(r, 3000));
-    const rss = rssOf(child.pid!);
-    console.log(`daemon RSS after start: ${(rss / 1048576).toFixed(1)} MiB`);
-    expect(rss).toBeLessThan(150 * 1024 * 1024);
+    // Idle memory: a fresh demo box seeds its demo data (thousands of leads, seats, SMS
+    // templates) and folds its first reports in the seconds after it answers; V8 returns that
+    // start-up heap over the next seconds. Sampled each second for 15 s; the target is the idle
+    // (settled) figure: the median of the last 5 samples. The start-up peak is printed too.
+    const samples: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      samples.push(rssOf(child.pid!));
+    }
+    const settled = [...samples.slice(-5)].sort((a, b) => a - b)[2]!;
+    const mib = (n: number) => (n / 1048576).toFixed(1);
+    console.log(`daemon RSS: start-up peak ${mib(Math.max(...samples))} MiB (first sample ${mib(samples[0]!)}), idle ${mib(settled)} MiB`);
+    expect(settled).toBeLessThan(150 * 1024 * 1024);
 
     const astPid = asteriskPid(data);
     expect(existsSync(`/proc/${astPid}`)).toBe(true);
