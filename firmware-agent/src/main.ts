@@ -19,6 +19,10 @@ import { seedDemoDeskAgent, seedDemoSeats } from './desk/demo.js';
 import { RECORDINGS_SUBDIR, RecordingModule, type RecordingModuleDeps } from './recording/recording-module.js';
 import { ReportsModule } from './reports/reports-module.js';
 import { WallboardModule } from './reports/wallboard.js';
+import { QaModule } from './qa/qa-module.js';
+import { QaSamplingModule } from './qa/qa-sampling-module.js';
+import { setTrainingService, TrainingService } from './training/training-service.js';
+import { PeopleService } from './people/people-service.js';
 import { tableSeatDirectory } from './agents/seat-directory.js';
 import { AsteriskAmiClient } from './ami/client.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -111,6 +115,12 @@ export class SeatBoxAgent {
   reports!: ReportsModule;
   /** Wallboard (docs/wallboard.md): today's live figures pushed as wallboard.update. */
   wallboard!: WallboardModule;
+  /** QA (docs/qa.md): forms, scoring, appeals, outlier re-checks, calibration. */
+  qa!: QaModule;
+  /** QA sampling plans, QA reports, monthly assessment (docs/qa-sampling.md). */
+  qaSampling!: QaSamplingModule;
+  /** Train before work (docs/training.md): the login gate every agent login passes. */
+  training!: TrainingService;
   live = new LiveFeed();
   audit!: AuditLog;
   app?: App;
@@ -232,7 +242,20 @@ export class SeatBoxAgent {
     // The desktop's disposition hold, before the agents' sessions are restored (a restart keeps it).
     const wrapHolds = new WrapHolds(this.db);
     this.agents.engine.setWrapUpHold((id) => wrapHolds.held(id));
+    // The training gate: trainees and agents with open retraining cannot log in (UI, desk, phone).
+    this.training = new TrainingService({
+      db: this.db,
+      audit,
+      // A logged-in agent who becomes gated (retraining assigned, marked trainee) leaves the seat now.
+      onChange: (id) => {
+        if (this.agents.liveOf(id) && !this.training.gate(id).ok) this.agents.logout(id, true, { username: 'training-gate' });
+      },
+    });
+    this.agents.engine.setLoginGate((id) => this.training.gate(id));
+    setTrainingService(this.training);
     await this.agents.start();
+    // Sessions restored from before a restart skip the gate: end those of agents gated meanwhile.
+    for (const a of this.agents.engine.agents()) if (!this.training.gate(a.agent.id).ok) this.agents.logout(a.agent.id, true, { username: 'training-gate' });
     this.started.push(this.agents);
     await this.seatsTrunks.start();
     this.started.push(this.seatsTrunks);
@@ -397,6 +420,16 @@ export class SeatBoxAgent {
     });
     await this.wallboard.start();
     this.started.push(this.wallboard);
+    this.qa = new QaModule({ db: this.db, logger: log.child({ module: 'qa' }), demo: this.opts.demo });
+    await this.qa.start();
+    this.started.push(this.qa);
+    // Sampling plans, QA reports and the monthly assessment; flagged agents go to retraining.
+    this.qaSampling = new QaSamplingModule({
+      db: this.db, settings: this.settings, audit, logger: log.child({ module: 'qa-sampling' }), reportParams: () => this.reports.params(),
+      retraining: (agentId, reason) => `retraining #${this.training.assignRetraining(agentId, reason, 'assessment', { username: 'assessment' }).id}`,
+    });
+    await this.qaSampling.start();
+    this.started.push(this.qaSampling);
     await this.ami.connect();
 
     this.system = createSystemServices(
@@ -428,6 +461,10 @@ export class SeatBoxAgent {
       sms: this.sms,
       reports: this.reports,
       wallboard: this.wallboard,
+      qa: this.qa,
+      qaSampling: this.qaSampling,
+      training: this.training,
+      people: new PeopleService({ db: this.db, users: new UserStore(this.db), audit, settings: this.settings }),
       applyFaxIdentity: (actor) => this.applyModel(this.buildModel(), { ...(actor.userId ? { userId: actor.userId } : {}), ...(actor.username ? { username: actor.username } : {}), ...(actor.ip ? { ip: actor.ip } : {}) }),
       live: this.live,
       update: this.system.routes.update,

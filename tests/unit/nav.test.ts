@@ -6,8 +6,8 @@ import { matchRoute, NAV, navFor } from '../../web-ui/src/nav.js';
 const paths = (sections: ReturnType<typeof navFor>) => sections.flatMap((s) => s.items.flatMap((i) => [i.path, ...(i.children ?? []).map((c) => c.path)]));
 
 describe('navFor', () => {
-  it('gives an agent-only account the desk, reports (my figures) and its tickets list only', () => {
-    expect(paths(navFor(['agent']))).toEqual(['/desk', '/reports', '/tickets', '/tickets/list']);
+  it('gives an agent-only account the desk, its QA results, reports (my figures) and its tickets list only', () => {
+    expect(paths(navFor(['agent']))).toEqual(['/desk', '/qa', '/qa/evaluations', '/qa/assessments', '/reports', '/tickets', '/tickets/list']);
     for (const p of paths(navFor(['agent']))) expect(matchRoute(p)).not.toBeNull();
   });
   it('gives every other role (alone or with agent) the whole tree', () => {

@@ -38,6 +38,16 @@ import { DialerPage } from './pages/dialer/DialerPage.js';
 import { AgentDeskPage } from './pages/desk/AgentDesk.js';
 import { ReportsPage } from './pages/reports/ReportsPage.js';
 import { WallboardPage } from './pages/wallboard/WallboardPage.js';
+import { TrainingPage } from './pages/training/TrainingPage.js';
+import { PeoplePage } from './pages/people/PeoplePage.js';
+import { QaScorePage } from './pages/qa/QaScorePage.js';
+import { QaEvaluationsPage } from './pages/qa/QaEvaluationsPage.js';
+import { QaAppealsPage } from './pages/qa/QaAppealsPage.js';
+import { QaCalibrationPage } from './pages/qa/QaCalibrationPage.js';
+import { QaFormsPage } from './pages/qa/QaFormsPage.js';
+import { SamplingPage } from './pages/qa/SamplingPage.js';
+import { QaReportsPage } from './pages/qa/QaReportsPage.js';
+import { AssessmentPage } from './pages/qa/AssessmentPage.js';
 import { UpdatePage } from './pages/system/update/UpdatePage.js';
 import { homePath, navigate, usePath } from './router.js';
 
@@ -241,6 +251,26 @@ function Shell() {
               <DialerPage user={phase.user} />
             ) : item.page === 'agentDesk' ? (
               <AgentDeskPage user={phase.user} />
+            ) : item.page === 'qaScore' ? (
+              <QaScorePage user={phase.user} />
+            ) : item.page === 'qaEvaluations' ? (
+              <QaEvaluationsPage user={phase.user} />
+            ) : item.page === 'qaAppeals' ? (
+              <QaAppealsPage user={phase.user} />
+            ) : item.page === 'qaCalibration' ? (
+              <QaCalibrationPage user={phase.user} />
+            ) : item.page === 'qaForms' ? (
+              <QaFormsPage user={phase.user} />
+            ) : item.page === 'qaSampling' ? (
+              <SamplingPage user={phase.user} />
+            ) : item.page === 'qaReports' ? (
+              <QaReportsPage user={phase.user} />
+            ) : item.page === 'qaAssessments' ? (
+              <AssessmentPage user={phase.user} />
+            ) : item.page === 'training' ? (
+              <TrainingPage user={phase.user} />
+            ) : item.page === 'people' ? (
+              <PeoplePage user={phase.user} />
             ) : item.page === 'reports' ? (
               <ReportsPage user={phase.user} />
             ) : (

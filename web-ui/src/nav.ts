@@ -2,7 +2,7 @@
 import type { IconName } from './components/Icon.js';
 import type { MessageKey } from './i18n/index.js';
 
-export type PageKind = 'reports' | 'wallboard' | 'tickets' | 'threats' | 'registrations' | 'agentDesk' | 'outboundDialer' | 'outboundCampaigns' | 'outboundCustody' | 'outboundDnc' | 'leadsImport' | 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware' | 'inboundIvr' | 'inboundQueues' | 'inboundCallbacks' | 'recordings' | 'fax' | 'sms';
+export type PageKind = 'people' | 'qaSampling' | 'qaReports' | 'qaAssessments' | 'qaScore' | 'qaEvaluations' | 'qaAppeals' | 'qaCalibration' | 'qaForms' | 'training' | 'reports' | 'wallboard' | 'tickets' | 'threats' | 'registrations' | 'agentDesk' | 'outboundDialer' | 'outboundCampaigns' | 'outboundCustody' | 'outboundDnc' | 'leadsImport' | 'dashboard' | 'systemStatus' | 'placeholder' | 'liveBoard' | 'agents' | 'systemUpdate' | 'systemBackup' | 'seats' | 'trunks' | 'hardware' | 'inboundIvr' | 'inboundQueues' | 'inboundCallbacks' | 'recordings' | 'fax' | 'sms';
 
 export interface NavItem {
   path: string;
@@ -75,7 +75,26 @@ export const NAV: NavSection[] = [
   {
     title: 'nav.section.management',
     items: [
-      { path: '/qa', label: 'nav.qa', icon: 'qa', page: 'placeholder', desc: 'area.qa.desc' },
+      {
+        path: '/qa',
+        label: 'nav.qa',
+        icon: 'qa',
+        page: 'qaScore',
+        children: [
+          { path: '/qa/score', label: 'nav.qaScore', icon: 'qa', page: 'qaScore' },
+          // Agents reach their own results here (AGENT_PATHS).
+          { path: '/qa/evaluations', label: 'nav.qaEvaluations', icon: 'check', page: 'qaEvaluations' },
+          { path: '/qa/appeals', label: 'nav.qaAppeals', icon: 'alert', page: 'qaAppeals' },
+          { path: '/qa/calibration', label: 'nav.qaCalibration', icon: 'users', page: 'qaCalibration' },
+          { path: '/qa/forms', label: 'nav.qaForms', icon: 'layers', page: 'qaForms' },
+          { path: '/qa/sampling', label: 'nav.qaSampling', icon: 'layers', page: 'qaSampling' },
+          { path: '/qa/reports', label: 'nav.qaReports', icon: 'chart', page: 'qaReports' },
+          // Agents read their own monthly assessment (AGENT_PATHS).
+          { path: '/qa/assessments', label: 'nav.qaAssessments', icon: 'check', page: 'qaAssessments' },
+        ],
+      },
+      { path: '/training', label: 'nav.training', icon: 'check', page: 'training' },
+      { path: '/people', label: 'nav.people', icon: 'users', page: 'people' },
       { path: '/schedule', label: 'nav.schedule', icon: 'calendar', page: 'placeholder', desc: 'area.schedule.desc' },
       { path: '/reports', label: 'nav.reports', icon: 'chart', page: 'reports' },
       { path: '/fax-sms', label: 'nav.faxSms', icon: 'printer', page: 'fax' },
@@ -123,7 +142,7 @@ export const NAV: NavSection[] = [
  * What an agent-only account sees in the menu: its own desk, its published figures and its own
  * tickets. Hiding the rest is convenience, not security: every API route checks roles itself.
  */
-const AGENT_PATHS = new Set(['/desk', '/reports', '/tickets', '/tickets/list']);
+const AGENT_PATHS = new Set(['/desk', '/reports', '/qa', '/qa/evaluations', '/qa/assessments', '/tickets', '/tickets/list']);
 
 export function navFor(roles: readonly string[]): NavSection[] {
   if (roles.length === 0 || roles.some((r) => r !== 'agent')) return NAV;

@@ -62,8 +62,16 @@ export interface EngineOptions {
    * wrap-up after a talked call, even past the wrap-up timer, until releaseWrapUp().
    */
   wrapUpHold?: (agentId: number) => boolean;
+  /**
+   * Consulted before every login (UI, desk, phone): a refusal throws AgentActionError with its
+   * code and status (training gate, docs/training.md). A seat change of a logged-in agent too.
+   */
+  loginGate?: LoginGate;
   logger?: Logger;
 }
+
+export type LoginGateResult = { ok: true } | { ok: false; code: string; message: string; status?: number };
+export type LoginGate = (agentId: number) => LoginGateResult;
 
 export type PauseEffect = 'now' | 'after_call';
 
@@ -80,6 +88,11 @@ export class AgentEngine {
   /** Sets the disposition hold after construction (main.ts wires the desk in later). */
   setWrapUpHold(fn: ((agentId: number) => boolean) | undefined): void {
     this.opts.wrapUpHold = fn;
+  }
+
+  /** Sets the login gate after construction (main.ts wires the training module in later). */
+  setLoginGate(fn: LoginGate | undefined): void {
+    this.opts.loginGate = fn;
   }
 
   /** True while the desk holds this agent in wrap-up (disposition missing). */
@@ -187,6 +200,8 @@ export class AgentEngine {
     const now = this.opts.clock.now();
     const mine = this.byAgent.get(agent.id);
     if (mine && mine.seat === seat) return { agent: mine, displaced: null, moved: null };
+    const gate = this.opts.loginGate?.(agent.id);
+    if (gate && !gate.ok) throw new AgentActionError(gate.code, gate.message, gate.status ?? 403);
     const other = this.bySeat.get(seat);
     let displaced: LiveAgent | null = null;
     if (other) {

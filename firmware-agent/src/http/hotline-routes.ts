@@ -19,6 +19,8 @@ const Issue = Type.Object({ path: Type.String(), code: Type.String(), message: T
 const Invalid = Type.Object({ error: Type.String(), message: Type.String(), field: Type.Optional(Type.String()), issues: Type.Optional(Type.Array(Issue)) });
 const CONFIG_ROLES: Role[] = ['manager'];
 const LEADS: Role[] = ['manager', 'team_lead'];
+// Callback tasks carry customer numbers: the people who call back, not every signed-in role.
+const CALLBACK_ROLES: Role[] = ['manager', 'team_lead', 'agent'];
 const Prompt = Type.Object({
   name: Type.String(),
   source: Type.String(),
@@ -174,7 +176,7 @@ export const hotlineRoutes: FastifyPluginAsyncTypebox<{ deps: HttpDeps }> = asyn
 
   app.get(
     '/hotline/callbacks',
-    { schema: { tags, summary: 'Callback tasks of the team (open by default)', querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('all')])) }), response: { 200: Type.Object({ callbacks: Type.Array(Callback), mySeat: Type.Union([Type.String(), Type.Null()]) }), ...errors } }, preHandler: requireUser() },
+    { schema: { tags, summary: 'Callback tasks of the team (open by default)', querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('all')])) }), response: { 200: Type.Object({ callbacks: Type.Array(Callback), mySeat: Type.Union([Type.String(), Type.Null()]) }), ...errors } }, preHandler: requireUser(...CALLBACK_ROLES) },
     async (req) => ({ callbacks: hotline.listCallbacks({ ...(req.query.status ? { status: req.query.status } : {}) }), mySeat: mySeat(req) ?? null }),
   );
 
@@ -187,14 +189,14 @@ export const hotlineRoutes: FastifyPluginAsyncTypebox<{ deps: HttpDeps }> = asyn
         body: Type.Object({ number: Type.String({ minLength: 3, maxLength: 24 }), requestedFor: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])), note: Type.Optional(Type.String({ maxLength: 500 })), queue: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false }),
         response: { 201: Callback, 400: Invalid, ...errors },
       },
-      preHandler: requireUser(),
+      preHandler: requireUser(...CALLBACK_ROLES),
     },
     async (req, reply) => reply.code(201).send(hotline.addCallback({ ...req.body, source: 'manual' }, actorOf(req))),
   );
 
   app.post(
     '/hotline/callbacks/:id/dial',
-    { schema: { tags, summary: "One click: rings the agent's seat, then dials the number through the outbound routes", params: IdParams, body: Type.Object({ seat: Type.Optional(Seat) }, { additionalProperties: false }), response: { 200: Callback, 400: Invalid, ...errors } }, preHandler: requireUser() },
+    { schema: { tags, summary: "One click: rings the agent's seat, then dials the number through the outbound routes", params: IdParams, body: Type.Object({ seat: Type.Optional(Seat) }, { additionalProperties: false }), response: { 200: Callback, 400: Invalid, ...errors } }, preHandler: requireUser(...CALLBACK_ROLES) },
     async (req) => {
       const seat = req.body.seat ?? mySeat(req);
       if (!seat) throw new HotlineError('no_seat', 'log in to a seat first (or choose one)');
@@ -212,7 +214,7 @@ export const hotlineRoutes: FastifyPluginAsyncTypebox<{ deps: HttpDeps }> = asyn
         body: Type.Object({ outcome: Type.Union(CALLBACK_OUTCOMES.map((o) => Type.Literal(o))), note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
         response: { 200: Callback, 400: Invalid, ...errors },
       },
-      preHandler: requireUser(),
+      preHandler: requireUser(...CALLBACK_ROLES),
     },
     async (req) => hotline.setOutcome(req.params.id, req.body.outcome, req.body.note, actorOf(req)),
   );

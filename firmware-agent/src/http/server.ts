@@ -15,6 +15,8 @@ import { UserInputError, type UserStore } from '../auth/users.js';
 import type { Logger } from '../logging.js';
 import { version } from '../version.js';
 import { agentsRoutes } from './agents-routes.js';
+import { trainingRoutes } from './training-routes.js';
+import type { TrainingService } from '../training/training-service.js';
 import { authRoutes } from './auth-routes.js';
 import { backupRoutes, type BackupRouteDeps } from './backup-routes.js';
 import { systemUpdateRoutes, type UpdateRouteDeps } from './system-update-routes.js';
@@ -49,6 +51,12 @@ import type { DeskRecords } from '../desk/desk-records.js';
 import { deskRecordsRoutes } from './desk-records-routes.js';
 import type { WallboardModule } from '../reports/wallboard.js';
 import { wallboardRoutes } from './wallboard-routes.js';
+import type { QaModule } from '../qa/qa-module.js';
+import { qaRoutes } from './qa-routes.js';
+import type { QaSamplingModule } from '../qa/qa-sampling-module.js';
+import { qaSamplingRoutes } from './qa-sampling-routes.js';
+import type { PeopleService } from '../people/people-service.js';
+import { peopleRoutes } from './people-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -93,8 +101,16 @@ export interface HttpDeps {
   reports?: ReportsModule;
   /** Wallboard: today's live board (absent in API-only tests). */
   wallboard?: WallboardModule;
+  /** QA: forms, scoring, appeals, calibration (docs/qa.md; absent in API-only tests). */
+  qa?: QaModule;
+  /** QA sampling plans, QA reports, monthly assessment (docs/qa.md; absent in API-only tests). */
+  qaSampling?: QaSamplingModule;
   /** Desk records: identity checks, threat calls, complaint tickets, registrations (absent in API-only tests). */
   deskRecords?: DeskRecords;
+  /** Train before work: plans, results, qualification, retraining (absent in API-only tests). */
+  training?: TrainingService;
+  /** People: users administration, grades, careers, ratios (docs/people.md; absent in API-only tests). */
+  people?: PeopleService;
   live: LiveFeed;
   /** System → Update (absent when the box has no update key). */
   update?: UpdateRouteDeps;
@@ -185,6 +201,16 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
     return reply.code(status).send({ error: status >= 500 ? 'internal' : (err.code ?? 'error'), message: status >= 500 ? 'internal error; see the agent log' : err.message });
   });
 
+  // Role checks before schema validation: a signed-out or forbidden caller gets 401/403, not a
+  // 400 that describes the body it may not send (routes declare requireUser as preHandler).
+  app.addHook('onRoute', (route) => {
+    const pre = ([] as unknown[]).concat(route.preHandler ?? []);
+    const auth = pre.filter((h) => typeof h === 'function' && (h as { roleCheck?: boolean }).roleCheck === true);
+    if (auth.length === 0) return;
+    route.preHandler = pre.filter((h) => !auth.includes(h)) as typeof route.preHandler;
+    route.preValidation = [...auth, ...([] as unknown[]).concat(route.preValidation ?? [])] as typeof route.preValidation;
+  });
+
   await app.register(authRoutes, { prefix: '/api/v1', deps });
   await app.register(systemRoutes, { prefix: '/api/v1', deps });
   await app.register(liveRoutes, { prefix: '/api/v1', deps });
@@ -212,6 +238,10 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
   if (deps.reports) await app.register(reportsRoutes, { prefix: '/api/v1', deps });
   if (deps.deskRecords && deps.campaigns) await app.register(deskRecordsRoutes, { prefix: '/api/v1', deps });
   if (deps.wallboard) await app.register(wallboardRoutes, { prefix: '/api/v1', deps: { ...deps, wallboard: deps.wallboard } });
+  if (deps.qa) await app.register(qaRoutes, { prefix: '/api/v1', deps });
+  if (deps.qaSampling) await app.register(qaSamplingRoutes, { prefix: '/api/v1', deps: { ...deps, qaSampling: deps.qaSampling } });
+  if (deps.training) await app.register(trainingRoutes, { prefix: '/api/v1', deps });
+  if (deps.people) await app.register(peopleRoutes, { prefix: '/api/v1', deps: { ...deps, people: deps.people } });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => {
     // @fastify/websocket hides websocket routes from the spec; describe the live feed by hand.
@@ -246,7 +276,7 @@ export async function buildServer(deps: HttpDeps): Promise<App> {
 
 /** preHandler: 401 without a session, 403 without one of the roles (admin passes everything). */
 export function requireUser(...roles: Role[]) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const check = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!req.user) {
       await reply.code(401).send({ error: 'unauthenticated', message: 'log in first' });
       return;
@@ -255,4 +285,5 @@ export function requireUser(...roles: Role[]) {
       await reply.code(403).send({ error: 'forbidden', message: `needs one of the roles: ${roles.join(', ')}` });
     }
   };
+  return Object.assign(check, { roleCheck: true as const });
 }

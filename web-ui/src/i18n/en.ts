@@ -11,6 +11,10 @@ import { recordsEn } from '../pages/desk/records/messages.js';
 import { smsEn } from '../pages/sms/messages.js';
 import { reportsEn } from '../pages/reports/messages.js';
 import { wallboardEn } from '../pages/wallboard/messages.js';
+import { trainingEn } from '../pages/training/messages.js';
+import { peopleEn } from '../pages/people/messages.js';
+import { qaEn } from '../pages/qa/messages.js';
+import { samplingEn } from '../pages/qa/messages-sampling.js';
 
 export const en: Record<MessageKey, string> = {
   ...inboundEn,
@@ -24,6 +28,10 @@ export const en: Record<MessageKey, string> = {
   ...smsEn,
   ...reportsEn,
   ...wallboardEn,
+  ...trainingEn,
+  ...peopleEn,
+  ...qaEn,
+  ...samplingEn,
   'app.name': 'SeatBox',
   'app.tagline': 'Call-center appliance',
   'app.console': 'Admin console',

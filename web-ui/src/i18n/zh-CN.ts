@@ -12,6 +12,10 @@ import { recordsZh } from '../pages/desk/records/messages.js';
 import { smsZh } from '../pages/sms/messages.js';
 import { reportsZh } from '../pages/reports/messages.js';
 import { wallboardZh } from '../pages/wallboard/messages.js';
+import { trainingZh } from '../pages/training/messages.js';
+import { peopleZh } from '../pages/people/messages.js';
+import { qaZh } from '../pages/qa/messages.js';
+import { samplingZh } from '../pages/qa/messages-sampling.js';
 
 export const zhCN = {
   ...inboundZh,
@@ -25,6 +29,10 @@ export const zhCN = {
   ...smsZh,
   ...reportsZh,
   ...wallboardZh,
+  ...trainingZh,
+  ...peopleZh,
+  ...qaZh,
+  ...samplingZh,
   'app.name': 'SeatBox',
   'app.tagline': '呼叫中心一体机',
   'app.console': '管理控制台',
