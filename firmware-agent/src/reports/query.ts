@@ -188,7 +188,7 @@ export function kpiReport(db: Db, params: ReportParams, req: KpiRequest, nowMs =
   const resolver = new TargetResolver(listTargets(db));
   const agents = new Map<number, { label: string; facts: AgentFacts }>();
   if (req.dimension === 'agent') {
-    for (const a of db.prepare<[], { id: number; number: string; name: string; team: string | null; level: number; created_at: string }>('SELECT id, number, name, team, level, created_at FROM agents').iterate()) {
+    for (const a of db.prepare<[], { id: number; number: string; name: string; team: string | null; level: number; created_at: string }>('SELECT id, number, name, team, level, coalesce(joined_at, created_at) AS created_at FROM agents').iterate()) {
       agents.set(a.id, { label: `${a.number} ${a.name}`, facts: { team: a.team, level: a.level, createdAt: a.created_at } });
     }
   }

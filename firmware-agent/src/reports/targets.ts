@@ -1,6 +1,7 @@
 // Targets shown against actuals (table report_targets, docs/kpis.md "Targets").
 // An agent's target for a metric: their level's, else their team's, else their seniority's
-// (over one year of service = agents.created_at more than a year before the report's end),
+// (over one year of service = agents.joined_at (the people module's joining date; created_at
+// for rows from before it) more than a year before the report's end),
 // else the center's. A team row uses the team's target, else the center's.
 import type { Db } from '../db/database.js';
 import type { Kpis } from './kpi.js';
