@@ -98,6 +98,8 @@ describe('web UI against seatbox serve --demo', () => {
   it('logout returns to the sign-in page and ends the session', async () => {
     await byTestId('logout').click();
     await byTestId('login-form').waitFor();
+    // The sign-in form renders before the effect that moves to /login: wait for the URL.
+    await page.waitForURL((u) => u.pathname === '/login', { timeout: 5000 });
     expect(new URL(page.url()).pathname).toBe('/login');
     await visible('您已退出登录。');
     await page.reload();
@@ -118,6 +120,8 @@ describe('web UI against seatbox serve --demo', () => {
     await login(ADMIN.username, ADMIN.password);
     await byTestId('user-name').waitFor();
     expect(await byTestId('user-name').innerText()).toBe(ADMIN.displayName);
+    // The app leaves /login in an effect right after the console renders: wait for it.
+    await page.waitForURL((u) => u.pathname === '/', { timeout: 5000 });
     expect(new URL(page.url()).pathname).toBe('/');
   });
 
@@ -185,7 +189,7 @@ describe('web UI against seatbox serve --demo', () => {
   }, 150_000);
 
   it('placeholder areas say "coming in a later release" without fake data', async () => {
-    await page.locator('[data-nav="/qa"]').click();
+    await page.locator('[data-nav="/schedule"]').click();
     await byTestId('placeholder').waitFor();
     expect(await byTestId('placeholder').innerText()).toContain('此功能将在后续版本中提供');
     await page.locator('[data-nav="/system/status"]').click();
@@ -209,7 +213,7 @@ describe('web UI against seatbox serve --demo', () => {
     await page.locator('[data-testid="asterisk-connection"][data-connected="true"]').waitFor();
     expect(await byTestId('asterisk-connection').innerText()).toBe('Connected');
 
-    await page.locator('[data-nav="/qa"]').click();
+    await page.locator('[data-nav="/schedule"]').click();
     expect(await byTestId('placeholder').innerText()).toContain('Coming in a later release');
     await shot('08-placeholder-en');
 
