@@ -40,8 +40,10 @@ async function get(username: string | null, roles: Role[]) {
 
 beforeAll(async () => {
   db = tempDb();
+  // One clock reading: separate Date.now() calls can straddle a millisecond (ASA 10.001 s).
+  const now = Date.now();
   db.prepare("INSERT INTO queue_calls (linkedid, uniqueid, queue, entered_at, answered_at, left_at, ended_at, outcome) VALUES ('L1', 'L1', 'hotline', ?, ?, ?, ?, 'answered')").run(
-    new Date(Date.now() - 60_000).toISOString(), new Date(Date.now() - 50_000).toISOString(), new Date(Date.now() - 50_000).toISOString(), new Date(Date.now() - 20_000).toISOString(),
+    new Date(now - 60_000).toISOString(), new Date(now - 50_000).toISOString(), new Date(now - 50_000).toISOString(), new Date(now - 20_000).toISOString(),
   );
   users = new UserStore(db);
   const live = new LiveFeed();
