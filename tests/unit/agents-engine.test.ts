@@ -358,3 +358,24 @@ describe('agent state machine', () => {
     expect(() => e.logout(a1, 'agent')).toThrowError(AgentActionError);
   });
 });
+
+describe('moving to another seat on a clock that ticks between reads', () => {
+  it('the new session starts exactly where the moved one ended (no overlap)', () => {
+    // A real clock moves on between the login's and the logout's readings; this one ticks 1 ms per read.
+    const ticking = new (class extends FakeClock {
+      override now(): number {
+        return ++this.t;
+      }
+    })();
+    const e = new AgentEngine({ store: new SqliteStateStore(db), clock: ticking, wrapUpSeconds: () => 0, agentRef: ref, onSeatChange: () => {} });
+    e.login(ref(a1), '8001', { source: 'ui' });
+    e.login(ref(a1), '8002', { source: 'ui' });
+    e.login(ref(a1), '8003', { source: 'phone' });
+    const s = db.prepare('SELECT login_at, logout_at FROM agent_sessions WHERE agent_id = ? ORDER BY id').all(a1) as Array<{ login_at: string; logout_at: string | null }>;
+    expect(s).toHaveLength(3);
+    expect(s[1]!.login_at).toBe(s[0]!.logout_at);
+    expect(s[2]!.login_at).toBe(s[1]!.logout_at);
+    assertHistoryExact(db);
+    e.stop();
+  });
+});

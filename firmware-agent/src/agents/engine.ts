@@ -217,11 +217,14 @@ export class AgentEngine {
       this.logout(other.agent.id, 'displaced');
     }
     let moved: string | null = null;
+    // The new session starts where the old one ended: logout reads the clock again (and clamps
+    // to its interval's start), so `now` from above could lie a tick before it.
+    let movedAt = -Infinity;
     if (mine) {
       moved = mine.seat;
-      this.logout(agent.id, 'moved');
+      movedAt = this.logout(agent.id, 'moved').since;
     }
-    const at = Math.max(now, this.seatFreedAt.get(seat) ?? -Infinity);
+    const at = Math.max(now, movedAt, this.seatFreedAt.get(seat) ?? -Infinity);
     const phase = this.phaseOf(seat);
     const first: StateSpec =
       phase.kind === 'idle' ? { state: 'ready', reason: null, linkedid: null } : { state: phase.kind, reason: null, linkedid: phase.linkedid };
