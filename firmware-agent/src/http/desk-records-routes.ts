@@ -15,6 +15,7 @@ import type { Registration } from '../desk/registrations.js';
 import { TICKET_CATEGORIES, TICKET_SEVERITIES, TICKET_STATUSES, type Ticket } from '../desk/tickets.js';
 import { FULL_NUMBER_ROLES, maskName, maskPhone } from '../leads/lead-view.js';
 import type { Role } from './schemas.js';
+import { csvCell } from './csv.js';
 import { requireUser, type HttpDeps } from './server.js';
 
 const N = Type.Union([Type.String(), Type.Null()]);
@@ -79,16 +80,12 @@ function errorHandler(err: Error & { statusCode?: number }, _req: FastifyRequest
   throw err;
 }
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
-  // Formula injection: a cell starting with = + - @ (or tab/CR) is prefixed with an apostrophe.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+// Every value as text (booleans as yes/no), so the formula defence applies to all of them.
+const cell = (v: unknown) => csvCell(v === null || v === undefined ? null : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
 
 export function toCsv(columns: Array<[string, string]>, rows: Array<Record<string, unknown>>): string {
-  const lines = [columns.map(([, h]) => csvCell(h)).join(',')];
-  for (const r of rows) lines.push(columns.map(([k]) => csvCell(r[k])).join(','));
+  const lines = [columns.map(([, h]) => cell(h)).join(',')];
+  for (const r of rows) lines.push(columns.map(([k]) => cell(r[k])).join(','));
   return '\uFEFF' + lines.join('\r\n') + '\r\n';
 }
 

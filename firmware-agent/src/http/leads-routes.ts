@@ -12,6 +12,7 @@ import type { Perspective, Why } from '../leads/lead-queue.js';
 import { seesFullNumber, toView, type LeadRow, type Viewer } from '../leads/lead-view.js';
 import { actorOf, campaignErrorHandler, campaignErrors, IdParams } from './campaigns-routes.js';
 import type { Role } from './schemas.js';
+import { csvCell } from './csv.js';
 import { requireUser, type HttpDeps } from './server.js';
 
 const N = Type.Union([Type.String(), Type.Null()]);
@@ -399,15 +400,11 @@ const FAIR_COLUMNS: Array<[keyof FairnessRow, string]> = [
   ['conversion', 'conversion %'],
 ];
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  // Formula injection: a cell starting with = + - @ is quoted with a leading apostrophe.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+// Every value as text, as before: a count or a name alike gets the formula defence.
+const cell = (v: unknown) => csvCell(v === null || v === undefined ? null : String(v));
 
 export function fairnessCsv(rows: FairnessRow[]): string {
   const lines = [FAIR_COLUMNS.map(([, h]) => h).join(',')];
-  for (const r of rows) lines.push(FAIR_COLUMNS.map(([k]) => csvCell(k === 'conversion' ? (Math.round(r.conversion * 10000) / 100).toFixed(2) : r[k])).join(','));
+  for (const r of rows) lines.push(FAIR_COLUMNS.map(([k]) => cell(k === 'conversion' ? (Math.round(r.conversion * 10000) / 100).toFixed(2) : r[k])).join(','));
   return lines.join('\r\n') + '\r\n';
 }

@@ -1,5 +1,6 @@
 // KPI report exports: CSV (UTF-8 with BOM for Excel, formula-safe cells) and XLSX (exceljs,
 // loaded on first use). Rates are percentages in CSV and %-formatted numbers in XLSX.
+import { csvCell } from '../http/csv.js';
 import type { Kpis } from './kpi.js';
 import type { AgentDayRow, KpiReport } from './query.js';
 
@@ -80,12 +81,6 @@ export const AGENT_DAY_COLUMNS: Array<Column<AgentDayRow>> = [
   { en: 'Below 50 %', zh: '低于标准', kind: 'text', get: (r) => (r.flagged ? 'yes' : '') },
 ];
 
-export function csvCell(v: Cell): string {
-  const s = v === null ? '' : String(v);
-  // Formula injection: a text cell starting with = + - @ tab or CR gets a leading apostrophe.
-  const safe = typeof v === 'string' && /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 const round = (v: number, dp: number) => Math.round(v * 10 ** dp) / 10 ** dp;
 
